@@ -1,0 +1,167 @@
+/**
+ * Builds a plugin definition the way Confluent's managed-connector templates
+ * compose: a plugin's own field patches override those of the templates it
+ * extends, listed from most to least specific.
+ */
+import type {
+  AuthenticationMethods,
+  ConditionalRequirement,
+  ConfigDefinition,
+  ConfigType,
+  ConnectDefinitionView,
+  Importance,
+  PluginDefinition,
+  Sanitizer,
+} from "../domain/plugin-definition.js";
+
+/** One template's facts about a field; later templates fill what earlier ones leave out. */
+export interface ConfigDefinitionPatch {
+  readonly name: string;
+  readonly type?: ConfigType;
+  readonly required?: boolean;
+  readonly defaultValue?: string;
+  readonly importance?: Importance;
+  readonly group?: string;
+  readonly orderInGroup?: number;
+  readonly displayName?: string;
+  readonly documentation?: string;
+  readonly recommendedValues?: readonly string[];
+  readonly sanitizers?: readonly Sanitizer[];
+  readonly dependents?: readonly string[];
+  readonly alias?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly internal?: boolean;
+}
+
+export interface PluginSpec {
+  readonly name: string;
+  readonly connectorType: "SOURCE" | "SINK";
+  /** The class name Confluent's template gives; the real Kafka Connect class comes from the runtime translation. */
+  readonly confluentConnectorClass: string;
+  /** Templates, most specific first. */
+  readonly extends: readonly (readonly ConfigDefinitionPatch[])[];
+  readonly definitions: readonly ConfigDefinitionPatch[];
+  readonly authentication?: AuthenticationMethods;
+  readonly conditionalRequirements?: readonly ConditionalRequirement[];
+}
+
+export interface CatalogPlugin extends PluginDefinition {
+  readonly confluentConnectorClass: string;
+}
+
+/** The group of fields with no group of their own; always last in a form. */
+export const ADDITIONAL_CONFIGS_GROUP = "Additional Configs";
+const MANAGED_CONFIGS_FIELD = "secret.manager.managed.configs";
+/** Form order of the well-known groups, as the add-connector flow walks them; others follow in template order. */
+const GROUP_ORDER = [
+  "How should we connect to your data?",
+  "Kafka Cluster credentials",
+  "Authentication method",
+  "Secret manager configuration",
+  "AWS credentials",
+  "Azure credentials",
+  "GCP credentials",
+  "How should we connect to your database?",
+  "Database config",
+  "Output messages",
+  "How should we name your topic(s)?",
+  "Connector config",
+  "How should we handle data types?",
+  "Number of tasks for this connector",
+];
+
+export function definePlugin(spec: PluginSpec): CatalogPlugin {
+  const layers = [spec.definitions, ...spec.extends];
+  // Field order: first appearance, most specific template first.
+  const order: string[] = [];
+  const patches = new Map<string, ConfigDefinitionPatch[]>();
+  for (const layer of layers) {
+    for (const patch of layer) {
+      const list = patches.get(patch.name);
+      if (list) list.push(patch);
+      else {
+        patches.set(patch.name, [patch]);
+        order.push(patch.name);
+      }
+    }
+  }
+
+  const merged = order.map((name) => mergePatches(spec.name, name, patches.get(name) ?? []));
+  const groups = [...new Set(merged.map((d) => d.group))].sort((a, b) => groupRank(a) - groupRank(b));
+  const groupIndex = new Map(groups.map((g, i) => [g, i]));
+  const position = new Map(order.map((name, i) => [name, i]));
+  const definitions = [...merged].sort((a, b) =>
+    (groupIndex.get(a.group) ?? 0) - (groupIndex.get(b.group) ?? 0)
+    || (a.orderInGroup ?? Number.MAX_SAFE_INTEGER) - (b.orderInGroup ?? Number.MAX_SAFE_INTEGER)
+    || (position.get(a.name) ?? 0) - (position.get(b.name) ?? 0));
+
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const eligible = byName.get(MANAGED_CONFIGS_FIELD)?.recommendedValues ?? [];
+  for (const field of eligible) {
+    if (!byName.has(field)) throw new Error(`catalog ${spec.name}: secret-manager field ${field} has no definition`);
+  }
+  const connectDefinitions = new Map<string, ConnectDefinitionView>(definitions.map((d, i) => [d.name, toConnectView(d, i)]));
+  return {
+    name: spec.name,
+    connectorType: spec.connectorType,
+    confluentConnectorClass: spec.confluentConnectorClass,
+    definitions,
+    byName,
+    connectDefinitions,
+    groups,
+    secretManagerEligibleFields: eligible,
+    authentication: spec.authentication ?? null,
+    conditionalRequirements: spec.conditionalRequirements ?? [],
+  };
+}
+
+function groupRank(group: string): number {
+  if (group === ADDITIONAL_CONFIGS_GROUP) return GROUP_ORDER.length + 1;
+  const index = GROUP_ORDER.indexOf(group);
+  return index < 0 ? GROUP_ORDER.length : index;
+}
+
+function mergePatches(plugin: string, name: string, patches: readonly ConfigDefinitionPatch[]): ConfigDefinition {
+  // patches[0] is the most specific; take each property from the first patch that has it.
+  const pick = <K extends keyof ConfigDefinitionPatch>(key: K): ConfigDefinitionPatch[K] | undefined => patches.find((p) => p[key] !== undefined)?.[key];
+  const type = pick("type");
+  const documentation = pick("documentation");
+  if (type === undefined) throw new Error(`catalog ${plugin}: field ${name} has no type`);
+  if (documentation === undefined || documentation.trim() === "") throw new Error(`catalog ${plugin}: field ${name} has no documentation`);
+  const min = pick("min");
+  const max = pick("max");
+  return {
+    name,
+    type,
+    required: pick("required") ?? false,
+    defaultValue: pick("defaultValue") ?? null,
+    importance: pick("importance") ?? "LOW",
+    group: pick("group") ?? ADDITIONAL_CONFIGS_GROUP,
+    orderInGroup: pick("orderInGroup") ?? null,
+    displayName: pick("displayName") ?? name,
+    documentation,
+    recommendedValues: pick("recommendedValues") ?? [],
+    sanitizers: pick("sanitizers") ?? [],
+    dependents: pick("dependents") ?? [],
+    ...(min === undefined ? {} : { min }),
+    ...(max === undefined ? {} : { max }),
+    internal: pick("internal") ?? false,
+  };
+}
+
+function toConnectView(definition: ConfigDefinition, index: number): ConnectDefinitionView {
+  return {
+    name: definition.name,
+    type: definition.type,
+    required: definition.required,
+    default_value: definition.defaultValue,
+    importance: definition.importance,
+    documentation: definition.documentation,
+    group: definition.group,
+    width: "NONE",
+    display_name: definition.displayName,
+    dependents: definition.dependents,
+    order: definition.orderInGroup ?? index,
+  };
+}
