@@ -50,6 +50,27 @@ export interface CatalogPlugin extends PluginDefinition {
   readonly confluentConnectorClass: string;
 }
 
+/**
+ * The authentication shape of the CDC plugins: `Password` (static credentials,
+ * which a secret manager may supply) or one identity-based method, each with
+ * the fields it requires.
+ */
+export function passwordOrIdentityAuthentication(options: {
+  readonly identityMethod: string;
+  readonly passwordFields: readonly string[];
+  readonly identityFields: readonly string[];
+}): Pick<PluginSpec, "authentication" | "conditionalRequirements"> {
+  const field = "authentication.method";
+  const when = (equals: string) => ({ field, equals });
+  return {
+    authentication: { field, defaultMethod: "Password", staticMethods: ["Password"], identityMethods: [options.identityMethod] },
+    conditionalRequirements: [
+      ...options.passwordFields.map((f) => ({ field: f, when: when("Password") })),
+      ...options.identityFields.map((f) => ({ field: f, when: when(options.identityMethod) })),
+    ],
+  };
+}
+
 /** The group of fields with no group of their own; always last in a form. */
 export const ADDITIONAL_CONFIGS_GROUP = "Additional Configs";
 const MANAGED_CONFIGS_FIELD = "secret.manager.managed.configs";

@@ -1,4 +1,4 @@
-import { definePlugin } from "../define-plugin.js";
+import { definePlugin, passwordOrIdentityAuthentication } from "../define-plugin.js";
 import {
   commonDebeziumSourceV2,
   common,
@@ -18,17 +18,11 @@ export const mySqlCdcSourceV2 = definePlugin({
   connectorType: "SOURCE",
   confluentConnectorClass: "io.debezium.connector.v2.mysql.MySqlConnectorV2",
   extends: [commonDebeziumSourceV2, common, commonSource, awsAuthentication, secretManager, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, csfleSource, superTemplate, superSource],
-  authentication: {
-    field: "authentication.method",
-    defaultMethod: "Password",
-    staticMethods: ["Password"],
-    identityMethods: ["IAM Roles"],
-  },
-  conditionalRequirements: [
-    { field: "database.password", when: { field: "authentication.method", equals: "Password" } },
-    { field: "provider.integration.id", when: { field: "authentication.method", equals: "IAM Roles" } },
-    { field: "database.aws.region", when: { field: "authentication.method", equals: "IAM Roles" } },
-  ],
+  ...passwordOrIdentityAuthentication({
+    identityMethod: "IAM Roles",
+    passwordFields: ["database.password"],
+    identityFields: ["provider.integration.id", "database.aws.region"],
+  }),
   definitions: [
     { name: "authentication.method", type: "STRING", required: false, defaultValue: "Password", importance: "HIGH", group: "Authentication method", orderInGroup: 1, displayName: "Authentication method", recommendedValues: ["IAM Roles", "Password"], documentation: "How the connector signs in to MySQL: Password (default) uses the database user and password, IAM Roles uses AWS IAM database authentication through a provider integration, for Amazon RDS or Aurora." },
     { name: "secret.manager.enabled", group: "Authentication method", orderInGroup: 2 },

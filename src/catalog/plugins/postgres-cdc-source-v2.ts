@@ -1,4 +1,4 @@
-import { definePlugin } from "../define-plugin.js";
+import { definePlugin, passwordOrIdentityAuthentication } from "../define-plugin.js";
 import {
   commonDebeziumSourceV2,
   common,
@@ -19,16 +19,11 @@ export const postgresCdcSourceV2 = definePlugin({
   connectorType: "SOURCE",
   confluentConnectorClass: "io.debezium.connector.v2.postgresql.PostgresConnectorV2",
   extends: [commonDebeziumSourceV2, common, commonSource, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, eosSource, csfleSource, gcpBaseAuthentication, secretManager, superTemplate, superSource],
-  authentication: {
-    field: "authentication.method",
-    defaultMethod: "Password",
-    staticMethods: ["Password"],
-    identityMethods: ["Google service account impersonation"],
-  },
-  conditionalRequirements: [
-    { field: "database.password", when: { field: "authentication.method", equals: "Password" } },
-    { field: "provider.integration.id", when: { field: "authentication.method", equals: "Google service account impersonation" } },
-  ],
+  ...passwordOrIdentityAuthentication({
+    identityMethod: "Google service account impersonation",
+    passwordFields: ["database.password"],
+    identityFields: ["provider.integration.id"],
+  }),
   definitions: [
     { name: "authentication.method", type: "STRING", required: false, defaultValue: "Password", importance: "HIGH", group: "Authentication method", orderInGroup: 1, displayName: "Authentication method", recommendedValues: ["Google service account impersonation", "Password"], documentation: "How the connector signs in to PostgreSQL: Password (default) uses the database user and password, Google service account impersonation uses a Google Cloud identity from a provider integration, for example with Cloud SQL." },
     { name: "secret.manager.enabled", group: "Authentication method", orderInGroup: 2 },

@@ -1,4 +1,4 @@
-import { definePlugin } from "../define-plugin.js";
+import { definePlugin, passwordOrIdentityAuthentication } from "../define-plugin.js";
 import {
   commonDebeziumSourceV2,
   common,
@@ -18,17 +18,11 @@ export const sqlServerCdcSourceV2 = definePlugin({
   connectorType: "SOURCE",
   confluentConnectorClass: "io.debezium.connector.v2.sqlserver.SqlServerConnectorV2",
   extends: [commonDebeziumSourceV2, common, commonSource, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, csfleSource, azureAuthBase, secretManager, superTemplate, superSource],
-  authentication: {
-    field: "authentication.method",
-    defaultMethod: "Password",
-    staticMethods: ["Password"],
-    identityMethods: ["Microsoft Entra ID application"],
-  },
-  conditionalRequirements: [
-    { field: "database.user", when: { field: "authentication.method", equals: "Password" } },
-    { field: "database.password", when: { field: "authentication.method", equals: "Password" } },
-    { field: "provider.integration.id", when: { field: "authentication.method", equals: "Microsoft Entra ID application" } },
-  ],
+  ...passwordOrIdentityAuthentication({
+    identityMethod: "Microsoft Entra ID application",
+    passwordFields: ["database.user", "database.password"],
+    identityFields: ["provider.integration.id"],
+  }),
   definitions: [
     { name: "authentication.method", type: "STRING", required: false, defaultValue: "Password", importance: "HIGH", group: "Authentication method", orderInGroup: 1, displayName: "Authentication method", recommendedValues: ["Microsoft Entra ID application", "Password"], documentation: "How the connector signs in to SQL Server: Password (default) uses a SQL Server login and password, Microsoft Entra ID application uses an Entra ID token obtained through a provider integration." },
     { name: "secret.manager.enabled", group: "Authentication method", orderInGroup: 2 },
