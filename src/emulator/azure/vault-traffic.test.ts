@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { VaultTraffic } from "./vault-traffic.js";
+
+function traffic(): { traffic: VaultTraffic; advance: (ms: number) => void } {
+  let now = 0;
+  return { traffic: new VaultTraffic(() => now), advance: (ms) => { now += ms; } };
+}
+
+describe("vault traffic controls", () => {
+  it("admits N requests per sliding 10 s, with or without Retry-After", () => {
+    const { traffic: t, advance } = traffic();
+    t.setThrottle({ limitPer10Seconds: 2 });
+    expect([t.admit().admitted, t.admit().admitted, t.admit()]).toEqual([true, true, { admitted: false, retryAfterSeconds: undefined }]);
+    advance(9_999);
+    expect(t.admit().admitted).toBe(false);
+    advance(1);
+    expect(t.admit().admitted).toBe(true);
+    t.setThrottle({ limitPer10Seconds: 0, retryAfterSeconds: 3 });
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 3 });
+    t.setThrottle(null);
+    expect(t.admit().admitted).toBe(true);
+  });
+
+  it("consumes drops first, then failures, then nothing", () => {
+    const { traffic: t } = traffic();
+    t.setFaults({ dropNext: 1, failNext: { count: 2, status: 503 }, latencyMs: 50 });
+    expect([t.takeFault(), t.takeFault(), t.takeFault(), t.takeFault()]).toEqual([{ kind: "drop" }, { kind: "fail", status: 503 }, { kind: "fail", status: 503 }, { kind: "none" }]);
+    expect(t.latency()).toBe(50);
+    t.setFaults(null);
+    expect(t.latency()).toBe(0);
+  });
+
+  it("counts by operation and resets", () => {
+    const { traffic: t } = traffic();
+    t.count("get");
+    t.count("get");
+    t.count("challenge");
+    expect(t.counts()).toEqual({ total: 3, byOperation: { get: 2, challenge: 1 } });
+    t.resetCounts();
+    expect(t.counts()).toEqual({ total: 0, byOperation: {} });
+  });
+});

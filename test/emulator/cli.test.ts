@@ -1,0 +1,228 @@
+// `vaultwire dev azure`: start in the foreground, administer it over the HTTP
+// admin API with the CLI, use it with the real SDKs, stop on a signal.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ClientSecretCredential } from "@azure/identity";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devAzure } from "../../src/cli/commands/dev-azure.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { run } from "../../src/cli/run.js";
+
+interface StartJson {
+  authorityHost: string;
+  caCertPath: string;
+  oidcIssuer: string;
+  tenantId: string;
+  vaults: { name: string; vaultUri: string }[];
+  app: { appId: string; clientSecret: string; servicePrincipalObjectId: string };
+}
+
+function captureIo(hooks: Pick<CliIo, "readStdin" | "waitForShutdown"> = { readStdin: () => Promise.resolve(""), waitForShutdown: () => new Promise(() => undefined) }): { io: CliIo; out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, readFile: (path) => readFile(path, "utf8"), env: {}, ...hooks },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { io, out, err } = captureIo();
+  const code = await run(args, io);
+  return { code, out: out(), err: err() };
+}
+
+async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("vaultwire dev azure (in-process)", () => {
+  let stateDir: string;
+  let stop: () => void;
+  let started: Promise<number>;
+  let summary: StartJson;
+  let stdin = "";
+  const state = (): string[] => ["--state-dir", stateDir];
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-azure-"));
+    const shutdown = new Promise<string>((resolve) => { stop = () => { resolve("SIGTERM"); }; });
+    const { io, out } = captureIo({ waitForShutdown: () => shutdown, readStdin: () => Promise.resolve(stdin) });
+    started = devAzure(["start", "--state-dir", stateDir, "--port", "0", "--vault", "dev:0", "--vault", "second:0", "--app", "vaultwire", "-o", "json"], io);
+    summary = JSON.parse(await until(() => out().split("\n")[0] || undefined)) as StartJson;
+  });
+
+  afterAll(async () => {
+    stop();
+    await started;
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("prints how to reach it and writes its address into the state directory", async () => {
+    expect(summary.authorityHost).toMatch(/^https:\/\/localhost:\d+$/);
+    expect(summary.caCertPath).toBe(join(stateDir, "ca.pem"));
+    expect(summary.vaults.map((v) => v.name)).toEqual(["dev", "second"]);
+    expect(summary.app.clientSecret).toMatch(/^.{3}8Q~/);
+    expect(JSON.parse(await readFile(join(stateDir, "emulator.json"), "utf8"))).toEqual({ authorityHost: summary.authorityHost, caCertPath: summary.caCertPath });
+  });
+
+  it("sets secrets with the admin commands, which the app then reads through the SDK", async () => {
+    expect(await cli(["dev", "azure", "secret", "set", "db-password", "hunter2", "--vault", "dev", ...state()])).toMatchObject({ code: 0, out: expect.stringMatching(/^Set secret "db-password": version [0-9a-f]{32}\.\n$/) as unknown });
+    const valueFile = join(stateDir, "value.json");
+    await writeFile(valueFile, "{\"user\":\"app\"}\n");
+    expect((await cli(["dev", "azure", "secret", "set", "db-json", "--value-file", valueFile, "--content-type", "application/json", "--tag", "team=data", "--vault", "dev", ...state()])).code).toBe(0);
+
+    const ca = await readFile(summary.caCertPath, "utf8");
+    const credential = new ClientSecretCredential(summary.tenantId, summary.app.appId, summary.app.clientSecret, { authorityHost: summary.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca } });
+    const client = new SecretClient(summary.vaults[0]?.vaultUri ?? "", credential, { disableChallengeResourceVerification: true, tlsOptions: { ca } });
+    expect((await client.getSecret("db-password")).value).toBe("hunter2");
+    const json = await client.getSecret("db-json");
+    expect(json.value).toBe("{\"user\":\"app\"}\n");
+    expect(json.properties).toMatchObject({ contentType: "application/json", tags: { team: "data" } });
+  });
+
+  it("reads a value from stdin without its final newline", async () => {
+    stdin = "from-stdin\n";
+    const { io } = captureIo({ waitForShutdown: () => new Promise(() => undefined), readStdin: () => Promise.resolve(stdin) });
+    expect(await devAzure(["secret", "set", "piped", "--vault", "dev", ...state()], io)).toBe(0);
+    const ca = await readFile(summary.caCertPath, "utf8");
+    const credential = new ClientSecretCredential(summary.tenantId, summary.app.appId, summary.app.clientSecret, { authorityHost: summary.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca } });
+    const client = new SecretClient(summary.vaults[0]?.vaultUri ?? "", credential, { disableChallengeResourceVerification: true, tlsOptions: { ca } });
+    expect((await client.getSecret("piped")).value).toBe("from-stdin");
+  });
+
+  it("creates tenants, apps, vaults and role assignments, and reports them", async () => {
+    const tenant = JSON.parse((await cli(["dev", "azure", "tenant", "create", "--display-name", "Contoso", "-o", "json", ...state()])).out) as { tenantId: string };
+    const app = JSON.parse((await cli(["dev", "azure", "app", "create", "--tenant", summary.tenantId, "--name", "worker", "--multi-tenant", "-o", "json", ...state()])).out) as { appId: string };
+    const secret = JSON.parse((await cli(["dev", "azure", "app", "secret", "add", "--app", app.appId, "-o", "json", ...state()])).out) as { secret: string };
+    expect((await cli(["dev", "azure", "consent", "--app", app.appId, "--tenant", tenant.tenantId, ...state()])).code).toBe(0);
+    const vault = JSON.parse((await cli(["dev", "azure", "vault", "create", "customer", "--tenant", tenant.tenantId, "--permission-model", "access-policy", "--access-policy-error", "AccessDenied", "-o", "json", ...state()])).out) as { vaultUri: string };
+    expect((await cli(["dev", "azure", "secret", "set", "s", "v", "--vault", "customer", ...state()])).code).toBe(0);
+    expect((await cli(["dev", "azure", "access-policy", "set", "--vault", "customer", "--app", app.appId, "--permissions", "get", ...state()])).code).toBe(0);
+
+    const ca = await readFile(summary.caCertPath, "utf8");
+    const credential = new ClientSecretCredential(tenant.tenantId, app.appId, secret.secret, { authorityHost: summary.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca } });
+    const client = new SecretClient(vault.vaultUri, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca } });
+    expect((await client.getSecret("s")).value).toBe("v");
+
+    const assigned = await cli(["dev", "azure", "role", "assign", "--vault", "second", "--app", summary.app.appId, "--role", "secrets-officer", "--secret", "x", ...state()]);
+    expect(assigned.out).toMatch(/^Assigned the role: assignment [0-9a-f-]{36}\.\n$/);
+    const status = await cli(["dev", "azure", "status", ...state()]);
+    expect(status.out).toContain("Contoso");
+    expect(status.out).toMatch(/customer {2}https:\/\/localhost:\d+ {2}tenant [0-9a-f-]{36} {2}public {2}accessPolicy {2}1 secret\n/);
+  });
+
+  it("turns the firewall, throttle and faults on and off, and shows and resets stats", async () => {
+    for (const args of [["firewall", "on"], ["firewall", "off"], ["throttle", "--limit", "100", "--retry-after", "2"], ["throttle", "--off"], ["fault", "--latency", "5", "--fail-next", "1", "--status", "502"], ["fault", "--clear"]]) {
+      const result = await cli(["dev", "azure", ...args, "--vault", "dev", ...state()]);
+      expect(result, args.join(" ")).toMatchObject({ code: 0, err: "" });
+    }
+    const stats = await cli(["dev", "azure", "stats", "--reset", ...state()]);
+    expect(stats.out).toMatch(/^dev: \d+ requests \(.*get=\d+.*\)\nsecond: 0 requests\ncustomer: /);
+    expect(JSON.parse((await cli(["dev", "azure", "stats", "-o", "json", ...state()])).out)).toMatchObject({ dev: { total: 0 } });
+  });
+
+  it("updates, deletes and purges secrets, registers certificates and removes role assignments", async () => {
+    const ca = await readFile(summary.caCertPath, "utf8");
+    const credential = new ClientSecretCredential(summary.tenantId, summary.app.appId, summary.app.clientSecret, { authorityHost: summary.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca } });
+    const client = new SecretClient(summary.vaults[0]?.vaultUri ?? "", credential, { disableChallengeResourceVerification: true, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } });
+    expect((await cli(["dev", "azure", "secret", "set", "lifecycle", "v", "--vault", "dev", "--expires", "2030-01-31T00:00:00Z", ...state()])).code).toBe(0);
+    expect((await client.getSecret("lifecycle")).properties.expiresOn?.toISOString()).toBe("2030-01-31T00:00:00.000Z");
+    expect((await cli(["dev", "azure", "secret", "update", "lifecycle", "--vault", "dev", "--disable", "--expires", "none", ...state()])).code).toBe(0);
+    const disabled = await client.getSecret("lifecycle").catch((error: unknown) => error as { statusCode?: number });
+    expect(disabled).toMatchObject({ statusCode: 403 });
+    expect((await cli(["dev", "azure", "secret", "delete", "lifecycle", "--vault", "dev", "--purge", ...state()])).out).toBe("Deleted secret \"lifecycle\" and purged it.\n");
+    expect((await cli(["dev", "azure", "secret", "set", "lifecycle", "again", "--vault", "dev", ...state()])).code).toBe(0);
+
+    const certificate = join(stateDir, "app.pem");
+    await writeFile(certificate, (await readFile(summary.caCertPath, "utf8")));
+    expect((await cli(["dev", "azure", "app", "cert", "add", "--app", summary.app.appId, "--cert-file", certificate, ...state()])).out).toMatch(/^Registered certificate [0-9A-F]{64} \(SHA-256 thumbprint\)\.\n$/);
+
+    const { assignmentId } = JSON.parse((await cli(["dev", "azure", "role", "assign", "--vault", "second", "--principal", summary.app.servicePrincipalObjectId, "--data-action", "Microsoft.KeyVault/vaults/secrets/*", "-o", "json", ...state()])).out) as { assignmentId: string };
+    expect((await cli(["dev", "azure", "role", "remove", "--vault", "second", "--assignment", assignmentId, ...state()])).code).toBe(0);
+    expect((await cli(["dev", "azure", "role", "remove", "--vault", "second", "--assignment", assignmentId, ...state()])).err).toBe(`Error: role assignment "${assignmentId}" does not exist in vault "second"\n`);
+  });
+
+  it("mints federated tokens the app can be set up to trust", async () => {
+    expect((await cli(["dev", "azure", "app", "federated-credential", "add", "--app", summary.app.appId, "--issuer", summary.oidcIssuer, "--subject", "sa", ...state()])).code).toBe(0);
+    const minted = await cli(["dev", "azure", "federated-token", "mint", "--subject", "sa", ...state()]);
+    expect(minted.out).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
+  it("reports admin refusals as one-line errors (exit 1) and bad usage with exit 2", async () => {
+    const missing = await cli(["dev", "azure", "secret", "set", "x", "y", "--vault", "nope", ...state()]);
+    expect(missing).toMatchObject({ code: 1, err: "Error: vault \"nope\" does not exist\n" });
+    const badName = await cli(["dev", "azure", "secret", "set", "bad_name", "y", "--vault", "dev", ...state()]);
+    expect(badName.code).toBe(1);
+    expect(badName.err).toMatch(/^Error: secret name "bad_name" is invalid/);
+    expect((await cli(["dev", "azure", "firewall", "maybe", "--vault", "dev", ...state()])).code).toBe(2);
+    expect((await cli(["dev", "azure", "throttle", "--vault", "dev", ...state()])).err).toContain("required flag \"limit\" not set");
+  });
+});
+
+describe("vaultwire dev azure (usage)", () => {
+  it("prints its help and lists the commands", async () => {
+    const help = await cli(["dev", "azure", "--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["start", "secret set", "role assign", "firewall", "throttle", "fault", "stats"]) expect(help.out).toContain(`  ${command}`);
+    expect((await cli(["dev", "azure", "start", "--help"])).out).toContain("Examples:");
+    expect((await cli(["--help"])).out).toContain("dev azure");
+    expect((await cli(["dev"])).code).toBe(2);
+  });
+
+  it("refuses unknown commands and flags with exit 2", async () => {
+    expect(await cli(["dev", "azure", "bogus"])).toMatchObject({ code: 2, err: expect.stringContaining("Error: unknown command \"bogus\" for \"vaultwire dev azure\"") as unknown });
+    expect((await cli(["dev", "azure", "start", "--nope"])).code).toBe(2);
+    expect((await cli(["dev", "azure", "start", "--vault", "a:99999"])).code).toBe(2);
+  });
+
+  it("says when no emulator is running", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vaultwire-cli-none-"));
+    try {
+      const result = await cli(["dev", "azure", "stats", "--state-dir", dir]);
+      expect(result.code).toBe(1);
+      expect(result.err.split("\n")[0]).toBe(`Error: no running Azure emulator found in state directory "${dir}"`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("vaultwire dev azure start (a real process)", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+
+  it("starts in the foreground, serves, and stops cleanly on SIGINT", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-process-"));
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "dev", "azure", "start", "--state-dir", stateDir, "--port", "0", "--vault", "dev:0", "-o", "json"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+      child.stderr.on("data", (chunk: Buffer) => { err += chunk.toString(); });
+      const exited = new Promise<number | null>((resolve) => { child.on("exit", (code) => { resolve(code); }); });
+      const line = await until(() => out.split("\n")[0] || undefined, 30_000);
+      const started = JSON.parse(line) as StartJson;
+      expect(existsSync(join(stateDir, "emulator.json"))).toBe(true);
+      expect((await cli(["dev", "azure", "secret", "set", "s", "v", "--vault", "dev", "--state-dir", stateDir])).code).toBe(0);
+      expect(started.vaults[0]?.vaultUri).toMatch(/^https:\/\/localhost:\d+$/);
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(err).toBe("");
+      expect(existsSync(join(stateDir, "emulator.json"))).toBe(false);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
