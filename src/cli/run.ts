@@ -1,6 +1,7 @@
 /** Dispatches `vaultwire <noun> <verb>`; returns the exit code (only main.ts exits). */
 import { CliError, formatCliError, usageError } from "./cli-error.js";
 import { configValidate } from "./commands/config-validate.js";
+import { DEV_HELP, devAzure } from "./commands/dev-azure.js";
 import type { CliIo } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -12,6 +13,7 @@ Usage:
 
 Available Commands:
   config validate   Validate a connector configuration file offline.
+  dev azure         Run the local Azure emulator (Entra ID + Key Vault) for development and tests.
 
 Flags:
   -h, --help      Show help for vaultwire.
@@ -33,8 +35,9 @@ Available Commands:
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
   config: { validate: configValidate },
+  dev: { azure: devAzure },
 };
-const GROUP_HELP: Readonly<Record<string, string>> = { config: CONFIG_HELP };
+const GROUP_HELP: Readonly<Record<string, string>> = { config: CONFIG_HELP, dev: DEV_HELP };
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const debug = argv.includes("--debug");

@@ -17,6 +17,8 @@ async function cli(args: string[], files: Record<string, string> = {}, env: Reco
       return Promise.resolve(content);
     },
     env,
+    readStdin: () => Promise.resolve(""),
+    waitForShutdown: () => new Promise(() => undefined),
   };
   const code = await run(args, io);
   return { code, out, err };
