@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ClientSecretCredential } from "@azure/identity";
+import { ClientAssertionCredential, ClientSecretCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devAzure } from "../../src/cli/commands/dev-azure.js";
@@ -169,6 +169,81 @@ describe("vaultwire dev azure (in-process)", () => {
     expect(badName.err).toMatch(/^Error: secret name "bad_name" is invalid/);
     expect((await cli(["dev", "azure", "firewall", "maybe", "--vault", "dev", ...state()])).code).toBe(2);
     expect((await cli(["dev", "azure", "throttle", "--vault", "dev", ...state()])).err).toContain("required flag \"limit\" not set");
+  });
+});
+
+describe("vaultwire dev azure start --managed-identity", () => {
+  interface ManagedIdentityStartJson {
+    authorityHost: string;
+    caCertPath: string;
+    managedIdentityEndpoint: string;
+    managedIdentityHeader: string;
+    tenantId: string;
+    vaults: { name: string; vaultUri: string }[];
+    app: { appId: string };
+    managedIdentity: { displayName: string; clientId: string; principalId: string; trustedByApp: boolean };
+  }
+
+  /** What IDENTITY_ENDPOINT answers, asked the way MSAL's AppService source asks. */
+  async function identityToken(summary: ManagedIdentityStartJson, resource: string): Promise<string> {
+    const query = new URLSearchParams({ "api-version": "2019-08-01", resource, client_id: summary.managedIdentity.clientId });
+    const response = await fetch(`${summary.managedIdentityEndpoint}?${query.toString()}`, { headers: { "X-IDENTITY-HEADER": summary.managedIdentityHeader } });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  it("creates a managed identity with the vault role, trusted by the app, and prints the endpoint", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-mi-"));
+    let stop = (): void => undefined;
+    const shutdown = new Promise<string>((resolve) => { stop = () => { resolve("SIGTERM"); }; });
+    const json = captureIo({ waitForShutdown: () => shutdown, readStdin: () => Promise.resolve("") });
+    const started = devAzure(["start", "--state-dir", stateDir, "--port", "0", "--vault", "dev:0", "--app", "vaultwire", "--managed-identity", "vaultwire-mi", "-o", "json"], json.io);
+    try {
+      const summary = JSON.parse(await until(() => json.out().split("\n")[0] || undefined)) as ManagedIdentityStartJson;
+      expect(summary.managedIdentityEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);
+      expect(summary.managedIdentity).toMatchObject({ displayName: "vaultwire-mi", trustedByApp: true });
+      const ca = await readFile(summary.caCertPath, "utf8");
+      const vaultUri = summary.vaults[0]?.vaultUri ?? "";
+      expect((await cli(["dev", "azure", "secret", "set", "db-password", "hunter2", "--vault", "dev", "--state-dir", stateDir])).code).toBe(0);
+
+      // The identity itself reads the vault (it has the role) ...
+      const direct = await identityToken(summary, "https://vault.azure.net");
+      const asIdentity = { getToken: () => Promise.resolve({ token: direct, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+      const options = { disableChallengeResourceVerification: true, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } };
+      expect((await new SecretClient(vaultUri, asIdentity, options).getSecret("db-password")).value).toBe("hunter2");
+      // ... and its exchange token signs the app in (the app trusts it).
+      const exchange = await identityToken(summary, "api://AzureADTokenExchange");
+      const app = new ClientAssertionCredential(summary.tenantId, summary.app.appId, () => Promise.resolve(exchange), { authorityHost: summary.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca } });
+      expect((await new SecretClient(vaultUri, app, options).getSecret("db-password")).value).toBe("hunter2");
+
+      const status = await cli(["dev", "azure", "status", "--state-dir", stateDir]);
+      expect(status.out).toContain(`Managed identity endpoint: ${summary.managedIdentityEndpoint}\n`);
+      expect(status.out).toContain(`  ${summary.managedIdentity.clientId}  vaultwire-mi  tenant ${summary.tenantId}  object id ${summary.managedIdentity.principalId}\n`);
+    } finally {
+      stop();
+      await started;
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("prints the endpoint and the identity for people", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-mi-human-"));
+    let stop = (): void => undefined;
+    const shutdown = new Promise<string>((resolve) => { stop = () => { resolve("SIGTERM"); }; });
+    const human = captureIo({ waitForShutdown: () => shutdown, readStdin: () => Promise.resolve("") });
+    const started = devAzure(["start", "--state-dir", stateDir, "--port", "0", "--managed-identity", "vaultwire-mi"], human.io);
+    try {
+      const out = await until(() => (human.out().includes("Administer it") ? human.out() : undefined));
+      expect(out).toMatch(/ {2}Managed identity: http:\/\/127\.0\.0\.1:\d+\/msi\/token {3}\(IDENTITY_ENDPOINT; IDENTITY_HEADER=[0-9a-f-]{36}\)\n/);
+      expect(out).toMatch(/ {2}Managed identity "vaultwire-mi":\n {4}client id {8}[0-9a-f-]{36}\n {4}object id {8}[0-9a-f-]{36}/);
+      expect(out).not.toContain("trusted by");
+    } finally {
+      stop();
+      await started;
+      await rm(stateDir, { recursive: true, force: true });
+    }
+    expect((await cli(["dev", "azure", "start", "--port", "0", "--state-dir", stateDir, "--managed-identity", "bad name"])).err).toContain("managed identity name \"bad name\" is invalid");
+    await rm(stateDir, { recursive: true, force: true });
   });
 });
 

@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "../../src/domain/azure-key-vault-identifier.js";
 import { createVaultHostPolicy } from "../../src/domain/vault-host-policy.js";
 import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
@@ -375,5 +375,68 @@ describe("validateIntegration", () => {
     const manager = createAzureKeyVaultSecretManager(settings());
     const result = await manager.validateIntegration(integration());
     expect(result).toMatchObject({ ready: true, token: { ok: true }, permissions: [] });
+  });
+});
+
+describe("managed identity as a federated credential", () => {
+  // The platform identity "managed-identity": ManagedIdentityCredential gets the
+  // managed identity's token for api://AzureADTokenExchange from the emulator's
+  // App Service-style endpoint (IDENTITY_ENDPOINT + IDENTITY_HEADER), and the
+  // multi-tenant app presents it as its client assertion in the customer
+  // tenant. MSAL picks its managed identity source once per process (a static
+  // of ManagedIdentityClient), so the variables are set before any manager is
+  // created; restoring them does not unpick it for later tests in this file.
+  const variables = ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT", "AZURE_FEDERATED_TOKEN_FILE"] as const;
+  let saved: Record<string, string | undefined> = {};
+
+  beforeEach(() => {
+    saved = Object.fromEntries(variables.map((name) => [name, process.env[name]]));
+    for (const name of variables) Reflect.deleteProperty(process.env, name);
+    process.env.IDENTITY_ENDPOINT = emulator.managedIdentityEndpoint;
+    process.env.IDENTITY_HEADER = emulator.managedIdentityHeader;
+  });
+
+  afterEach(() => {
+    for (const name of variables) {
+      const value = saved[name];
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
+  });
+
+  /** A multi-tenant app of the platform tenant, consented in the customer tenant, allowed to read vaults.main. */
+  function platformApp(displayName: string, trusts?: { subject: string }): string {
+    const { appId: app } = emulator.createApp({ homeTenantId: platformTenant, displayName, multiTenant: true });
+    if (trusts) emulator.addFederatedCredential(app, { issuer: emulator.managedIdentityIssuer(platformTenant), subject: trusts.subject });
+    const { servicePrincipalObjectId } = emulator.consent(app, customerTenant);
+    emulator.assignRole(vaults.main, { principalObjectId: servicePrincipalObjectId, role: "Key Vault Secrets User" });
+    return app;
+  }
+
+  it("fetches a secret with the managed identity's token as the app's client assertion", async () => {
+    const mi = emulator.createManagedIdentity({ tenantId: platformTenant, displayName: "vaultwire-platform" });
+    const app = platformApp("vaultwire-mi", { subject: mi.principalId });
+    const manager = createAzureKeyVaultSecretManager(settings({ platformIdentity: { method: "managed-identity", clientId: app, managedIdentityClientId: mi.clientId } }));
+    const [result] = await manager.fetch(integration(), [{ key: "database.password", identifier: identifier(vault, "db-credentials::password") }]);
+    expect(result?.ok && result.value.reveal()).toBe(CANARY_PASSWORD);
+    const validation = await manager.validateIntegration(integration(), { vaultUri: vault });
+    expect(validation).toMatchObject({ ready: true, token: { ok: true } });
+  });
+
+  it("explains an app without a federated credential for the managed identity (AADSTS70021)", async () => {
+    const mi = emulator.createManagedIdentity({ tenantId: platformTenant, displayName: "vaultwire-untrusted" });
+    const app = platformApp("vaultwire-no-fic");
+    const manager = createAzureKeyVaultSecretManager(settings({ platformIdentity: { method: "managed-identity", clientId: app, managedIdentityClientId: mi.clientId } }));
+    const [result] = await manager.fetch(integration(), [{ key: "database.password", identifier: identifier(vault, "db-credentials::password") }]);
+    expectFailure(result, "FEDERATED_IDENTITY_MISMATCH", "AADSTS70021");
+    expect(result?.ok === false && result.error.message).toContain(`vaultwire's application (app id ${app})`);
+  });
+
+  it("explains a managed identity the host does not have", async () => {
+    const mi = emulator.createManagedIdentity({ tenantId: platformTenant, displayName: "vaultwire-known" });
+    const app = platformApp("vaultwire-unknown-mi", { subject: mi.principalId });
+    const manager = createAzureKeyVaultSecretManager(settings({ platformIdentity: { method: "managed-identity", clientId: app, managedIdentityClientId: "00000000-0000-4000-8000-000000000000" } }));
+    const [result] = await manager.fetch(integration(), [{ key: "database.password", identifier: identifier(vault, "db-credentials::password") }]);
+    expectFailure(result, "CREDENTIAL_UNAVAILABLE", `vaultwire could not get an access token for vaultwire's application (app id ${app}) in tenant ${customerTenant}`);
   });
 });

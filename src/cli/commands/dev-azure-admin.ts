@@ -473,15 +473,24 @@ interface StatusJson {
   readonly tenants: readonly { tenantId: string; displayName: string | null }[];
   readonly apps: readonly { appId: string; displayName: string; homeTenantId: string; multiTenant: boolean; servicePrincipals: Record<string, string> }[];
   readonly vaults: readonly { name: string; vaultUri: string; tenantId: string; cloud: string; permissionModel: string; firewall: boolean; secrets: number }[];
+  /** Absent from emulators that predate the managed identity endpoint. */
+  readonly managedIdentityEndpoint?: string;
+  readonly managedIdentities?: readonly { clientId: string; principalId: string; tenantId: string; displayName: string; systemAssigned: boolean }[];
 }
 
 function renderStatus(state: StatusJson): string {
-  const lines = [`Authority host: ${state.authorityHost}`, `CA certificate: ${state.caCertPath}`, `OIDC issuer:    ${state.oidcIssuer}`, "", "Tenants:"];
+  const lines = [`Authority host: ${state.authorityHost}`, `CA certificate: ${state.caCertPath}`, `OIDC issuer:    ${state.oidcIssuer}`];
+  if (state.managedIdentityEndpoint !== undefined) lines.push(`Managed identity endpoint: ${state.managedIdentityEndpoint}`);
+  lines.push("", "Tenants:");
   lines.push(...(state.tenants.length === 0 ? ["  None found."] : state.tenants.map((t) => `  ${t.tenantId}${t.displayName === null ? "" : `  ${t.displayName}`}`)));
   lines.push("", "Apps:");
   lines.push(...(state.apps.length === 0 ? ["  None found."] : state.apps.map((a) => `  ${a.appId}  ${a.displayName}  home ${a.homeTenantId}${a.multiTenant ? "  multi-tenant" : ""}  service principals: ${Object.entries(a.servicePrincipals).map(([t, o]) => `${o} in ${t}`).join(", ")}`)));
   lines.push("", "Vaults:");
   lines.push(...(state.vaults.length === 0 ? ["  None found."] : state.vaults.map((v) => `  ${v.name}  ${v.vaultUri}  tenant ${v.tenantId}  ${v.cloud}  ${v.permissionModel}${v.firewall ? "  firewall on" : ""}  ${v.secrets} secret${v.secrets === 1 ? "" : "s"}`)));
+  if (state.managedIdentities !== undefined) {
+    lines.push("", "Managed identities:");
+    lines.push(...(state.managedIdentities.length === 0 ? ["  None found."] : state.managedIdentities.map((mi) => `  ${mi.clientId}  ${mi.displayName}  tenant ${mi.tenantId}  object id ${mi.principalId}${mi.systemAssigned ? "  system-assigned" : ""}`)));
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -22,7 +22,7 @@ Available Commands:
 
 export const DEV_AZURE_HELP = `Run and administer the local Azure emulator: an Entra ID token endpoint and
 Key Vault data plane that the real Azure SDKs use unmodified, over HTTPS with
-the emulator's own CA.
+the emulator's own CA, and an App Service-style managed identity endpoint.
 
 Usage:
   vaultwire dev azure [command]
@@ -38,7 +38,9 @@ export const DEV_AZURE_START_HELP = `Run the Azure emulator in the foreground un
 
 The authority host (Entra ID and the admin API) and every vault listen on
 their own localhost port. The CA that signs their certificate is kept in the
-state directory (ca.pem) and reused, so clients can keep trusting it.
+state directory (ca.pem) and reused, so clients can keep trusting it. The
+managed identity endpoint (what App Service puts in IDENTITY_ENDPOINT, with
+the secret IDENTITY_HEADER) listens over plain HTTP on a free 127.0.0.1 port.
 
 Usage:
   vaultwire dev azure start [flags]
@@ -50,11 +52,16 @@ Flags:
       --vault NAME[:PORT]  Create a vault in the tenant (repeatable); ports default to 8443, 8444, ...
       --app string         Create an app registration with a client secret, consented in the tenant and
                            granted "Key Vault Secrets User" on every vault.
+      --managed-identity string
+                           Create a user-assigned managed identity with this name in the tenant, granted
+                           "Key Vault Secrets User" on every vault; with --app, the app also trusts it
+                           as a federated identity credential.
   -o, --output string      human or json (default human): json prints one line, for scripts.
   -h, --help               Show this help.
 
 Examples:
   vaultwire dev azure start --vault dev --app vaultwire
+  vaultwire dev azure start --vault dev --app vaultwire --managed-identity vaultwire-mi
   vaultwire dev azure start --port 0 --vault a:0 --vault b:0 -o json
   vaultwire dev azure start --state-dir /tmp/azure --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 --vault dev:9443
 `;
@@ -96,6 +103,7 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
         tenant: { type: "string" },
         vault: { type: "string", multiple: true },
         app: { type: "string" },
+        "managed-identity": { type: "string" },
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h" },
       },
@@ -126,7 +134,7 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
   }
   const endpointFile = join(stateDir, ENDPOINT_FILE);
   try {
-    const summary = await populate(emulator, values.tenant, vaults, values.app);
+    const summary = await populate(emulator, values.tenant, vaults, values.app, values["managed-identity"]);
     await mkdir(stateDir, { recursive: true });
     await writeFile(endpointFile, `${JSON.stringify({ authorityHost: emulator.authorityHost, caCertPath: emulator.caCertPath }, null, 2)}\n`);
     io.stdout(output === "json" ? `${JSON.stringify(summary)}\n` : renderStart(summary));
@@ -143,13 +151,16 @@ interface StartSummary {
   readonly authorityHost: string;
   readonly caCertPath: string;
   readonly oidcIssuer: string;
+  readonly managedIdentityEndpoint: string;
+  readonly managedIdentityHeader: string;
   readonly tenantId: string | null;
   readonly vaults: readonly { name: string; vaultUri: string }[];
   readonly app: { displayName: string; appId: string; clientSecret: string; servicePrincipalObjectId: string } | null;
+  readonly managedIdentity: { displayName: string; clientId: string; principalId: string; resourceId: string; trustedByApp: boolean } | null;
 }
 
-async function populate(emulator: AzureEmulator, tenantOption: string | undefined, vaults: readonly VaultRequest[], appName: string | undefined): Promise<StartSummary> {
-  const needsTenant = tenantOption !== undefined || vaults.length > 0 || appName !== undefined;
+async function populate(emulator: AzureEmulator, tenantOption: string | undefined, vaults: readonly VaultRequest[], appName: string | undefined, identityName: string | undefined): Promise<StartSummary> {
+  const needsTenant = tenantOption !== undefined || vaults.length > 0 || appName !== undefined || identityName !== undefined;
   const tenantId = needsTenant ? adminCall(() => emulator.createTenant(tenantOption === undefined ? {} : { tenantId: tenantOption }).tenantId) : null;
   const created: { name: string; vaultUri: string }[] = [];
   for (const vault of vaults) {
@@ -166,7 +177,24 @@ async function populate(emulator: AzureEmulator, tenantOption: string | undefine
     for (const vault of created) emulator.assignRole(vault.name, { principalObjectId: homeServicePrincipalObjectId, role: "Key Vault Secrets User" });
     app = { displayName: appName, appId, clientSecret: secret, servicePrincipalObjectId: homeServicePrincipalObjectId };
   }
-  return { authorityHost: emulator.authorityHost, caCertPath: emulator.caCertPath, oidcIssuer: emulator.oidcIssuer, tenantId, vaults: created, app };
+  let managedIdentity: StartSummary["managedIdentity"] = null;
+  if (identityName !== undefined && tenantId !== null) {
+    const { clientId, principalId, resourceId } = adminCall(() => emulator.createManagedIdentity({ tenantId, displayName: identityName }));
+    for (const vault of created) emulator.assignRole(vault.name, { principalObjectId: principalId, role: "Key Vault Secrets User" });
+    if (app) emulator.addFederatedCredential(app.appId, { issuer: emulator.managedIdentityIssuer(tenantId), subject: principalId });
+    managedIdentity = { displayName: identityName, clientId, principalId, resourceId, trustedByApp: app !== null };
+  }
+  return {
+    authorityHost: emulator.authorityHost,
+    caCertPath: emulator.caCertPath,
+    oidcIssuer: emulator.oidcIssuer,
+    managedIdentityEndpoint: emulator.managedIdentityEndpoint,
+    managedIdentityHeader: emulator.managedIdentityHeader,
+    tenantId,
+    vaults: created,
+    app,
+    managedIdentity,
+  };
 }
 
 function adminCall<T>(call: () => T): T {
@@ -184,6 +212,7 @@ function renderStart(summary: StartSummary): string {
     `  Authority host:   ${summary.authorityHost}`,
     `  CA certificate:   ${summary.caCertPath}`,
     `  OIDC issuer:      ${summary.oidcIssuer}   (for federated credentials)`,
+    `  Managed identity: ${summary.managedIdentityEndpoint}   (IDENTITY_ENDPOINT; IDENTITY_HEADER=${summary.managedIdentityHeader})`,
   ];
   if (summary.tenantId !== null) lines.push(`  Tenant:           ${summary.tenantId}`);
   for (const vault of summary.vaults) lines.push(`  ${`Vault "${vault.name}":`.padEnd(18)}${vault.vaultUri}`);
@@ -195,11 +224,21 @@ function renderStart(summary: StartSummary): string {
       `    object id        ${summary.app.servicePrincipalObjectId}   (Key Vault Secrets User on every vault)`,
     );
   }
+  if (summary.managedIdentity) {
+    const mi = summary.managedIdentity;
+    lines.push(
+      `  Managed identity ${JSON.stringify(mi.displayName)}:`,
+      `    client id        ${mi.clientId}`,
+      `    object id        ${mi.principalId}   (Key Vault Secrets User on every vault)`,
+    );
+    if (mi.trustedByApp && summary.tenantId !== null) lines.push(`    trusted by       app ${JSON.stringify(summary.app?.displayName ?? "")} (federated credential: issuer ${summary.authorityHost}/${summary.tenantId}/v2.0, subject ${mi.principalId})`);
+  }
   lines.push(
     "",
     "Point the Azure SDKs at it:",
     `  credential:    new ClientSecretCredential(tenant, clientId, secret, { authorityHost: "${summary.authorityHost}", disableInstanceDiscovery: true, tlsOptions: { ca } })`,
     "  SecretClient:  new SecretClient(vaultUri, credential, { disableChallengeResourceVerification: true, tlsOptions: { ca } })",
+    `  managed identity: IDENTITY_ENDPOINT=${summary.managedIdentityEndpoint} IDENTITY_HEADER=${summary.managedIdentityHeader}, then new ManagedIdentityCredential({ clientId })`,
     "  where ca is the text of the CA certificate above.",
   );
   if (summary.vaults.length > 0) lines.push(`  vaultwire:     --allow-vault-host ${summary.vaults.map((v) => new URL(v.vaultUri).host).join(" --allow-vault-host ")}`);

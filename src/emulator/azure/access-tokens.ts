@@ -40,14 +40,21 @@ export interface AccessTokenSubject {
   readonly appidacr: "1" | "2";
 }
 
-export function issueAccessToken(key: SigningKey, subject: AccessTokenSubject, nowSeconds: number): string {
+export interface AccessTokenExtras {
+  /** ACCESS_TOKEN_LIFETIME_SECONDS unless given (managed identity tokens live longer). */
+  readonly lifetimeSeconds?: number;
+  /** Added to the claims, e.g. a managed identity's `xms_mirid`. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+export function issueAccessToken(key: SigningKey, subject: AccessTokenSubject, nowSeconds: number, extras: AccessTokenExtras = {}): string {
   const issuer = tokenIssuer(subject.tenantId);
   const claims = {
     aud: subject.resource,
     iss: issuer,
     iat: nowSeconds,
     nbf: nowSeconds,
-    exp: nowSeconds + ACCESS_TOKEN_LIFETIME_SECONDS,
+    exp: nowSeconds + (extras.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_SECONDS),
     aio: "emulator",
     appid: subject.appId,
     appidacr: subject.appidacr,
@@ -59,6 +66,7 @@ export function issueAccessToken(key: SigningKey, subject: AccessTokenSubject, n
     tid: subject.tenantId,
     uti: Buffer.from(newGuid().replaceAll("-", ""), "hex").toString("base64url"),
     ver: "1.0",
+    ...extras.claims,
   };
   return signJwt({ alg: "RS256", x5t: key.kid, kid: key.kid }, claims, key.privateKey);
 }

@@ -89,6 +89,10 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
       if (objectId === undefined) throw new EmulatorAdminError(`app "${id}" has no service principal in tenant "${sub}"`, 404);
       return ok({ servicePrincipalObjectId: objectId });
     }
+    case "POST managed-identities": {
+      const b = object(body);
+      return ok(emulator.createManagedIdentity({ tenantId: requiredString(b, "tenantId"), ...optionalString(b, "displayName"), ...optionalBoolean(b, "systemAssigned") }));
+    }
     case "POST federated-tokens": {
       const b = object(body);
       return ok({ token: emulator.mintFederatedToken({ subject: requiredString(b, "subject"), ...optionalString(b, "audience"), ...optionalNumber(b, "expiresInSeconds") }) });

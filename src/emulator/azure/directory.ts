@@ -1,13 +1,20 @@
 /**
  * Entra ID's state: tenants, app registrations (each with a home tenant),
- * their credentials (client secrets, certificates, federated credentials) and
- * service principals (one per tenant that consented). In memory only.
+ * their credentials (client secrets, certificates, federated credentials),
+ * service principals (one per tenant that consented) and managed identities.
+ * In memory only.
  */
 import { X509Certificate, createHash, timingSafeEqual, type KeyObject } from "node:crypto";
 import { EmulatorAdminError, conflict, notFound } from "./admin-error.js";
 import { newClientSecret, newGuid } from "./random.js";
 
 export const DEFAULT_FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
+/**
+ * The app id of Entra's token exchange resource: the `aud` of the v2.0 token
+ * Entra issues for `api://AzureADTokenExchange` (federated credentials name
+ * the URI, Entra maps the two).
+ */
+export const TOKEN_EXCHANGE_APP_ID = "fb60f99c-7a34-4190-8149-302f77469936";
 
 export interface Tenant {
   readonly tenantId: string;
@@ -40,11 +47,32 @@ export interface App {
   readonly federatedCredentials: FederatedCredential[];
 }
 
+/**
+ * A managed identity: a service principal in its tenant (object id =
+ * `principalId`) whose tokens only the hosting platform's identity endpoint
+ * hands out. User-assigned identities are Azure resources of their own;
+ * a system-assigned one belongs to the host (here: the emulator's one host).
+ */
+export interface ManagedIdentity {
+  readonly clientId: string;
+  readonly principalId: string;
+  readonly tenantId: string;
+  readonly displayName: string;
+  /** The ARM resource id, as `mi_res_id` selects it and tokens carry in `xms_mirid`. */
+  readonly resourceId: string;
+  readonly systemAssigned: boolean;
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Azure's rule for user-assigned identity (and site) names. */
+const MANAGED_IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
 
 export class Directory {
   private readonly tenants = new Map<string, Tenant>();
   private readonly apps = new Map<string, App>();
+  private readonly managedIdentities = new Map<string, ManagedIdentity>();
+  /** The subscription and resource group the managed identities' resource ids name. */
+  private readonly subscriptionId = newGuid();
 
   createTenant(options: { tenantId?: string; displayName?: string } = {}): Tenant {
     const tenantId = (options.tenantId ?? newGuid()).toLowerCase();
@@ -161,6 +189,48 @@ export class Directory {
 
   servicePrincipalObjectId(appId: string, tenantId: string): string | undefined {
     return this.tenant(tenantId)?.servicePrincipals.get(appId.toLowerCase());
+  }
+
+  /**
+   * A user-assigned identity (or, with `systemAssigned`, the host's own
+   * identity: at most one, used when a token request names no identity).
+   */
+  createManagedIdentity(options: { tenantId: string; displayName?: string; systemAssigned?: boolean }): ManagedIdentity {
+    const tenant = this.requireTenant(options.tenantId);
+    const clientId = newGuid();
+    const systemAssigned = options.systemAssigned ?? false;
+    const displayName = options.displayName ?? `${systemAssigned ? "site" : "mi"}-${clientId.slice(0, 8)}`;
+    if (!MANAGED_IDENTITY_NAME.test(displayName)) throw new EmulatorAdminError(`managed identity name "${displayName}" is invalid: use 3-128 letters, digits, "-" and "_", starting with a letter or digit`);
+    const identities = [...this.managedIdentities.values()];
+    if (identities.some((mi) => mi.displayName.toLowerCase() === displayName.toLowerCase())) throw conflict(`managed identity "${displayName}" already exists`);
+    if (systemAssigned && identities.some((mi) => mi.systemAssigned)) throw conflict("the emulator already has a system-assigned managed identity");
+    const provider = systemAssigned ? "Microsoft.Web/sites" : "Microsoft.ManagedIdentity/userAssignedIdentities";
+    const identity: ManagedIdentity = {
+      clientId,
+      principalId: newGuid(),
+      tenantId: tenant.tenantId,
+      displayName,
+      resourceId: `/subscriptions/${this.subscriptionId}/resourcegroups/vaultwire-emulator/providers/${provider}/${displayName}`,
+      systemAssigned,
+    };
+    this.managedIdentities.set(clientId, identity);
+    return identity;
+  }
+
+  listManagedIdentities(): ManagedIdentity[] {
+    return [...this.managedIdentities.values()];
+  }
+
+  /** The identity a token request names (case-insensitive), or the system-assigned one when it names none. */
+  findManagedIdentity(selector: { readonly by: "client_id" | "principal_id" | "mi_res_id"; readonly value: string } | { readonly by: "system" }): ManagedIdentity | undefined {
+    const identities = [...this.managedIdentities.values()];
+    if (selector.by === "system") return identities.find((mi) => mi.systemAssigned);
+    const value = selector.value.toLowerCase();
+    switch (selector.by) {
+      case "client_id": return this.managedIdentities.get(value);
+      case "principal_id": return identities.find((mi) => mi.principalId === value);
+      case "mi_res_id": return identities.find((mi) => !mi.systemAssigned && mi.resourceId.toLowerCase() === value);
+    }
   }
 }
 

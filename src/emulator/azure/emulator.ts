@@ -1,8 +1,9 @@
 /**
  * The local Azure emulator: one HTTPS "authority host" serving Entra ID and
- * the admin API, and one HTTPS server per Key Vault, all on localhost and
- * trusted through the emulator's own CA. This file is the programmatic API;
- * the protocol lives in entra.ts and key-vault.ts.
+ * the admin API, one HTTPS server per Key Vault, all on localhost and
+ * trusted through the emulator's own CA, and a plain-HTTP managed identity
+ * endpoint on 127.0.0.1 (App Service style). This file is the programmatic
+ * API; the protocol lives in entra.ts, key-vault.ts and managed-identity.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { signingKey } from "./access-tokens.js";
@@ -12,10 +13,11 @@ import { ensureRsaKey, ensureTlsFiles } from "./certificates.js";
 import { Directory } from "./directory.js";
 import { EntraService } from "./entra.js";
 import { createKeyVaultHandler } from "./key-vault.js";
+import { createManagedIdentityHandler, managedIdentityIssuer, MANAGED_IDENTITY_PATH } from "./managed-identity.js";
 import { newGuid } from "./random.js";
 import { ACCESS_POLICY_PERMISSIONS, isBuiltInRole, roleDataActions, type AccessPolicyPermission, type RoleSpec } from "./rbac.js";
 import { checkNewSecret, requireEntry, SECRET_NAME } from "./secret-store.js";
-import { listenHttps, requestUrl, sendJson, type HttpsEndpoint } from "./server.js";
+import { listenHttp, listenHttps, requestUrl, sendJson, type HttpsEndpoint } from "./server.js";
 import { CLOUDS, VAULT_NAME, Vault, type AccessPolicyErrorCode, type Cloud, type PermissionModel } from "./vault.js";
 import type { FaultSettings, RequestCounts, ThrottleSettings } from "./vault-traffic.js";
 
@@ -63,12 +65,29 @@ export interface AzureEmulator {
   readonly caCertPath: string;
   /** Issuer of `mintFederatedToken` tokens (for federated credentials). */
   readonly oidcIssuer: string;
+  /**
+   * The managed identity endpoint, e.g. `http://127.0.0.1:PORT/msi/token`: what
+   * App Service and Container Apps put in IDENTITY_ENDPOINT. Plain HTTP on 127.0.0.1.
+   */
+  readonly managedIdentityEndpoint: string;
+  /** The secret the endpoint requires in X-IDENTITY-HEADER: what the platforms put in IDENTITY_HEADER. */
+  readonly managedIdentityHeader: string;
   createTenant(options?: { tenantId?: string; displayName?: string }): { tenantId: string };
   createApp(options: { homeTenantId: string; displayName: string; multiTenant?: boolean }): { appId: string; homeServicePrincipalObjectId: string };
   addClientSecret(appId: string): { secret: string };
   addCertificate(appId: string, certificatePem: string): { thumbprintSha256: string };
   addFederatedCredential(appId: string, credential: { issuer: string; subject: string; audience?: string }): void;
   mintFederatedToken(options: { subject: string; audience?: string; expiresInSeconds?: number }): string;
+  /**
+   * A managed identity whose tokens the managed identity endpoint hands out
+   * (every identity counts as assigned to the one emulated host). User-assigned
+   * unless `systemAssigned` (at most one; used when a request names no identity).
+   * Its principalId is its service principal's object id, for role assignments
+   * and as the subject of federated credentials.
+   */
+  createManagedIdentity(options: { tenantId: string; displayName?: string; systemAssigned?: boolean }): { clientId: string; principalId: string; resourceId: string };
+  /** The issuer of a managed identity's token for api://AzureADTokenExchange, for a federated credential: `{authorityHost}/{tenant}/v2.0`. */
+  managedIdentityIssuer(tenantId: string): string;
   /** Creates the app's service principal in the tenant; idempotent. */
   consent(appId: string, tenantId: string): { servicePrincipalObjectId: string };
   servicePrincipalObjectId(appId: string, tenantId: string): string | undefined;
@@ -101,9 +120,11 @@ export interface EmulatorDescription {
   readonly authorityHost: string;
   readonly caCertPath: string;
   readonly oidcIssuer: string;
+  readonly managedIdentityEndpoint: string;
   readonly tenants: readonly { tenantId: string; displayName: string | null }[];
   readonly apps: readonly { appId: string; displayName: string; homeTenantId: string; multiTenant: boolean; servicePrincipals: Record<string, string> }[];
   readonly vaults: readonly { name: string; vaultUri: string; tenantId: string; cloud: Cloud; permissionModel: PermissionModel; firewall: boolean; secrets: number }[];
+  readonly managedIdentities: readonly { clientId: string; principalId: string; tenantId: string; displayName: string; resourceId: string; systemAssigned: boolean }[];
 }
 
 interface RunningVault {
@@ -136,6 +157,14 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
   const authorityHost = `https://localhost:${authority.port}`;
   const entraService = new EntraService({ authorityHost, directory, tokenKey, federationKey, now });
   late.entra = entraService;
+  const managedIdentityHeader = newGuid();
+  let identityEndpoint: HttpsEndpoint;
+  try {
+    identityEndpoint = await listenHttp(0, createManagedIdentityHandler({ directory, tokenKey, authorityHost, identityHeader: managedIdentityHeader }, now));
+  } catch (error) {
+    await authority.close();
+    throw error;
+  }
 
   const running = (name: string): RunningVault => {
     const entry = vaults.get(name.toLowerCase());
@@ -151,6 +180,8 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
     caCertPem: tls.caCertPem,
     caCertPath: tls.caCertPath,
     oidcIssuer: entraService.oidcIssuer,
+    managedIdentityEndpoint: `http://127.0.0.1:${identityEndpoint.port}${MANAGED_IDENTITY_PATH}`,
+    managedIdentityHeader,
 
     createTenant: (tenantOptions = {}) => ({ tenantId: directory.createTenant(tenantOptions).tenantId }),
 
@@ -167,6 +198,13 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       if (tokenOptions.subject === "") throw new EmulatorAdminError("a federated token needs a subject");
       return entraService.mintFederatedToken(tokenOptions);
     },
+
+    createManagedIdentity: (identityOptions) => {
+      const { clientId, principalId, resourceId } = directory.createManagedIdentity(identityOptions);
+      return { clientId, principalId, resourceId };
+    },
+
+    managedIdentityIssuer: (tenantId) => managedIdentityIssuer(authorityHost, directory.requireTenant(tenantId).tenantId),
 
     consent: (appId, tenantId) => ({ servicePrincipalObjectId: directory.consent(appId, tenantId) }),
     servicePrincipalObjectId: (appId, tenantId) => directory.servicePrincipalObjectId(appId, tenantId),
@@ -304,6 +342,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       authorityHost,
       caCertPath: tls.caCertPath,
       oidcIssuer: entraService.oidcIssuer,
+      managedIdentityEndpoint: emulator.managedIdentityEndpoint,
       tenants: directory.listTenants().map((t) => ({ tenantId: t.tenantId, displayName: t.displayName ?? null })),
       apps: directory.listApps().map((a) => ({
         appId: a.appId,
@@ -324,13 +363,14 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
         firewall: entry.vault.firewallEnabled,
         secrets: entry.vault.store.entries().length,
       }]),
+      managedIdentities: directory.listManagedIdentities().map((mi) => ({ ...mi })),
     }),
 
     stop: async () => {
       if (stopped) return;
       stopped = true;
       const endpoints = [...vaults.values()].flatMap((entry) => (entry === "starting" ? [] : [entry.endpoint]));
-      await Promise.all([authority.close(), ...endpoints.map((e) => e.close())]);
+      await Promise.all([authority.close(), identityEndpoint.close(), ...endpoints.map((e) => e.close())]);
     },
   };
   late.emulator = emulator;

@@ -3,13 +3,16 @@
  * per-tenant OpenID discovery, the signing keys, and the v2.0 token endpoint
  * with the client-credentials grant (client secret, certificate assertion or
  * a federated token from an external issuer). Also the emulator-owned OIDC
- * issuer whose tokens apps can trust through federated credentials.
+ * issuer whose tokens apps can trust through federated credentials, and
+ * managed identities' own tokens as federated credentials (issuer
+ * `{authority}/{tenant}/v2.0`, subject = the identity's object id).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ACCESS_TOKEN_LIFETIME_SECONDS, CLOCK_SKEW_SECONDS, issueAccessToken, type SigningKey } from "./access-tokens.js";
-import { DEFAULT_FEDERATED_AUDIENCE, type App, type Directory, type Tenant } from "./directory.js";
+import { DEFAULT_FEDERATED_AUDIENCE, TOKEN_EXCHANGE_APP_ID, type App, type Directory, type Tenant } from "./directory.js";
 import { entraError, type EntraFailure } from "./entra-errors.js";
 import { audiences, decodeJwt, numericClaim, signJwt, stringClaim, verifyJwtSignature, type DecodedJwt } from "./jwt.js";
+import { managedIdentityIssuer } from "./managed-identity.js";
 import { newGuid } from "./random.js";
 import { readBody, sendJson } from "./server.js";
 
@@ -191,7 +194,11 @@ export class EntraService {
     return null;
   }
 
-  /** A token of an external OIDC issuer, matched against the app's federated credentials. */
+  /**
+   * A token of an external OIDC issuer (the emulator's own) or of Entra
+   * itself (a managed identity's token for api://AzureADTokenExchange),
+   * matched against the app's federated credentials.
+   */
   private checkFederatedAssertion(app: App, jwt: DecodedJwt, now: number): EntraFailure | null {
     const issuer = stringClaim(jwt.claims, "iss") ?? "";
     const subject = stringClaim(jwt.claims, "sub") ?? "";
@@ -199,14 +206,28 @@ export class EntraService {
     const noMatch: EntraFailure = { kind: "federated-no-match", issuer, subject, audience: presented.join(", ") };
     const forIssuer = app.federatedCredentials.filter((c) => c.issuer === issuer);
     if (forIssuer.length === 0) return noMatch;
+    const issuerTenant = this.entraIssuerTenant(issuer);
     // The emulator cannot reach other issuers' keys: it verifies only its own.
-    if (issuer !== this.oidcIssuer) return { kind: "federated-issuer-unreachable" };
-    const key = this.options.federationKey;
+    if (issuer !== this.oidcIssuer && issuerTenant === undefined) return { kind: "federated-issuer-unreachable" };
+    // Entra signs its own tokens with the token key; the OIDC issuer has its own.
+    const key = issuerTenant === undefined ? this.options.federationKey : this.options.tokenKey;
     if (jwt.header.kid !== key.kid || !verifyJwtSignature(jwt, key.publicKey)) return { kind: "assertion-key-not-found", appId: app.appId, thumbprint: typeof jwt.header.kid === "string" ? jwt.header.kid : "" };
     const timeFailure = checkLifetime(jwt, now);
     if (timeFailure) return timeFailure;
-    const matches = forIssuer.some((c) => c.subject === subject && presented.includes(c.audience));
+    // A managed identity can only be trusted by an app of its own tenant (Microsoft's documented restriction).
+    if (issuerTenant !== undefined && issuerTenant !== app.homeTenantId) return noMatch;
+    // Entra's v2.0 tokens for the token exchange resource carry its app id; credentials name the URI.
+    const accepted = presented.flatMap((aud) => (aud.toLowerCase() === TOKEN_EXCHANGE_APP_ID ? [aud, DEFAULT_FEDERATED_AUDIENCE] : [aud]));
+    const matches = forIssuer.some((c) => c.subject === subject && accepted.includes(c.audience));
     return matches ? null : noMatch;
+  }
+
+  /** The tenant whose Entra v2.0 issuer (`{authority}/{tenant}/v2.0`) this is, for tenants of this directory. */
+  private entraIssuerTenant(issuer: string): string | undefined {
+    const prefix = `${this.options.authorityHost}/`;
+    if (!issuer.startsWith(prefix) || !issuer.endsWith("/v2.0")) return undefined;
+    const tenant = this.options.directory.tenant(issuer.slice(prefix.length, -"/v2.0".length));
+    return tenant !== undefined && issuer === managedIdentityIssuer(this.options.authorityHost, tenant.tenantId) ? tenant.tenantId : undefined;
   }
 
   private tokenEndpointAudiences(tenant: Tenant): Set<string> {

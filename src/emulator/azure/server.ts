@@ -1,9 +1,10 @@
 /**
- * HTTPS listeners on the loopback interface and the small request/response
- * helpers the Entra ID, Key Vault and admin handlers share.
+ * HTTPS listeners on the loopback interface (and one plain HTTP listener, for
+ * the managed identity endpoint) and the small request/response helpers the
+ * Entra ID, Key Vault, managed identity and admin handlers share.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface TlsMaterial {
@@ -43,6 +44,22 @@ export async function listenHttps(tls: TlsMaterial, port: number, handler: Reque
     const servers = v6Result === "ok" ? [v4, v6] : [v4];
     return { port: actualPort, close: async () => { await Promise.all(servers.map(closeServer)); } };
   }
+}
+
+/**
+ * A plain HTTP listener on 127.0.0.1 only, the way App Service and Container
+ * Apps serve their managed identity endpoint; its URL names the address, so
+ * how `localhost` resolves does not matter. Port 0 picks a free port.
+ */
+export async function listenHttp(port: number, handler: RequestHandler): Promise<HttpsEndpoint> {
+  const server = createHttpServer((request, response) => {
+    handler(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendJson(response, 500, { statusCode: 500, message: `The emulator failed: ${(error as Error).message}` });
+      else response.destroy();
+    });
+  });
+  await listen(server, port, "127.0.0.1");
+  return { port: (server.address() as AddressInfo).port, close: () => closeServer(server) };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

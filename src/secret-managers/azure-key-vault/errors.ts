@@ -93,6 +93,9 @@ export function classifyAzureError(error: unknown): Classified {
   if (status === undefined && (serviceCode === "REQUEST_SEND_ERROR" || /socket hang up|ECONNRESET|other side closed/i.test(message))) {
     return { code: "CONNECTION_FAILED", transient: true, systemCode: serviceCode || "ECONNRESET" };
   }
+  // A credential that failed without an Entra ID answer, e.g. ClientAssertionCredential
+  // whose assertion callback threw (a managed identity endpoint refused): not the vault's doing.
+  if (status === undefined && name === "AuthenticationRequiredError") return { code: "CREDENTIAL_UNAVAILABLE", transient: false };
   return { code: "UNEXPECTED", transient: false, ...(status === undefined ? {} : { status }), ...(serviceCode ? { systemCode: serviceCode } : {}) };
 }
 
