@@ -1,0 +1,99 @@
+/**
+ * The JSON-as-text columns (pure). Config maps round-trip exactly: keys keep
+ * their order, values any Unicode (JSON escapes lone surrogates and control
+ * characters, so even NUL survives PostgreSQL's text type), and `__proto__` is
+ * an ordinary key, read back into a prototype-less object as the domain's
+ * parser makes them.
+ */
+import type { ConnectorConfig } from "../domain/connector-config.js";
+import type { ApiKeyScope, ConnectorStatus, IntegrationConfig } from "../domain/resources.js";
+
+/** A stored value that is not what vaultwire writes: the database was edited by hand or is corrupt. */
+export class CorruptRowError extends Error {
+  constructor(column: string, rowId: string) {
+    super(`the stored ${column} of "${rowId}" is not valid; the database was changed outside vaultwire`);
+    this.name = "CorruptRowError";
+  }
+}
+
+function parseJson(text: string, column: string, rowId: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CorruptRowError(column, rowId);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function encodeConfig(config: ConnectorConfig): string {
+  return JSON.stringify(config);
+}
+
+export function decodeConfig(text: string, rowId: string): ConnectorConfig {
+  const parsed = parseJson(text, "config", rowId);
+  if (!isPlainObject(parsed)) throw new CorruptRowError("config", rowId);
+  const config = Object.create(null) as Record<string, string>;
+  // JSON.parse defines `__proto__` as an own property; on a prototype-less
+  // object assigning it defines an own property too (there is no setter).
+  for (const key of Object.keys(parsed)) {
+    const value = parsed[key];
+    if (typeof value !== "string") throw new CorruptRowError("config", rowId);
+    config[key] = value;
+  }
+  return config;
+}
+
+export function encodeStringList(values: readonly string[]): string {
+  return JSON.stringify(values);
+}
+
+export function decodeStringList(text: string, column: string, rowId: string): readonly string[] {
+  const parsed = parseJson(text, column, rowId);
+  if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === "string")) throw new CorruptRowError(column, rowId);
+  return parsed;
+}
+
+export function encodeStatus(status: ConnectorStatus): string {
+  return JSON.stringify({
+    state: status.state,
+    workerId: status.workerId,
+    trace: status.trace,
+    tasks: status.tasks.map((task) => ({ id: task.id, state: task.state, workerId: task.workerId, trace: task.trace })),
+    observedAt: status.observedAt,
+  });
+}
+
+export function decodeStatus(text: string, rowId: string): ConnectorStatus {
+  const parsed = parseJson(text, "status", rowId);
+  if (!isPlainObject(parsed) || typeof parsed.state !== "string" || typeof parsed.observedAt !== "string" || !Array.isArray(parsed.tasks)) {
+    throw new CorruptRowError("status", rowId);
+  }
+  return parsed as unknown as ConnectorStatus;
+}
+
+export function encodeIntegrationConfig(config: IntegrationConfig | null): string | null {
+  return config === null ? null : JSON.stringify(config);
+}
+
+export function decodeIntegrationConfig(text: string | null, rowId: string): IntegrationConfig | null {
+  if (text === null) return null;
+  const parsed = parseJson(text, "config", rowId);
+  if (!isPlainObject(parsed) || typeof parsed.kind !== "string") throw new CorruptRowError("config", rowId);
+  return parsed as unknown as IntegrationConfig;
+}
+
+export function encodeScope(scope: ApiKeyScope): string {
+  return JSON.stringify(scope.kind === "org" ? { kind: "org" } : { kind: "environment", environmentId: scope.environmentId });
+}
+
+export function decodeScope(text: string, rowId: string): ApiKeyScope {
+  const parsed = parseJson(text, "scope", rowId);
+  if (isPlainObject(parsed)) {
+    if (parsed.kind === "org") return { kind: "org" };
+    if (parsed.kind === "environment" && typeof parsed.environmentId === "string") return { kind: "environment", environmentId: parsed.environmentId };
+  }
+  throw new CorruptRowError("scope", rowId);
+}
