@@ -1,0 +1,159 @@
+/**
+ * API keys: `Authorization: Basic base64(key:secret)`. Secrets are stored as
+ * scrypt hashes and shown once; successful verifications are remembered
+ * briefly (by a SHA-256 of the secret) so scrypt does not run on every request.
+ */
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { AuthenticationError, InputError, NotFoundError } from "../domain/errors.js";
+import type { ApiKey, ApiKeyScope } from "../domain/resources.js";
+import type { ServiceContext } from "./context.js";
+import { environmentNotFound } from "./environments.js";
+import { FieldChecks } from "./input.js";
+import { assertOrgAdmin, type Principal } from "./principal.js";
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
+const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const VERIFIED_TTL_MS = 60_000;
+const TOUCH_INTERVAL_MS = 60_000;
+
+function scrypt(secret: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCallback(secret, salt, SCRYPT.keyLength, options, (error, key) => {
+      if (error) reject(error);
+      else resolve(key);
+    });
+  });
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, saltText, hashText] = stored.split("$");
+  if (scheme !== "scrypt" || n === undefined || r === undefined || p === undefined || saltText === undefined || hashText === undefined) return false;
+  const expected = Buffer.from(hashText, "base64url");
+  const actual = await scrypt(secret, Buffer.from(saltText, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+function randomText(length: number, alphabet: string): string {
+  const bytes = randomBytes(length);
+  let text = "";
+  for (const byte of bytes) text += alphabet.charAt(byte % alphabet.length);
+  return text;
+}
+
+export function newKeyId(): string {
+  return randomText(16, KEY_ALPHABET);
+}
+
+export function newKeySecret(): string {
+  return randomBytes(48).toString("base64url");
+}
+
+export interface CreatedApiKey {
+  readonly key: ApiKey;
+  /** Shown once, never stored. */
+  readonly secret: string;
+}
+
+export interface ApiKeyService {
+  /** On an empty store: the first admin key (from the given values or generated). Null when keys exist. */
+  bootstrap(given?: { key?: string | undefined; secret?: string | undefined }): Promise<CreatedApiKey | null>;
+  authenticate(authorization: string | undefined): Promise<Principal>;
+  create(principal: Principal, input: { description: unknown; environmentId: unknown }): Promise<CreatedApiKey>;
+  list(principal: Principal): Promise<readonly ApiKey[]>;
+  get(principal: Principal, id: string): Promise<ApiKey>;
+  delete(principal: Principal, id: string): Promise<void>;
+}
+
+export function apiKeyNotFound(id: string): NotFoundError {
+  return new NotFoundError(`API key "${id}" was not found`);
+}
+
+export function createApiKeyService(context: ServiceContext): ApiKeyService {
+  const { store } = context;
+  const verified = new Map<string, { digest: Buffer; until: number; scope: ApiKeyScope }>();
+  const touched = new Map<string, number>();
+
+  function principalOf(id: string, scope: ApiKeyScope): Principal {
+    return scope.kind === "org" ? { kind: "org", keyId: id } : { kind: "environment", keyId: id, environmentId: scope.environmentId };
+  }
+
+  async function insert(scope: ApiKeyScope, description: string, given?: { key?: string | undefined; secret?: string | undefined }): Promise<CreatedApiKey> {
+    const secret = given?.secret ?? newKeySecret();
+    const key: ApiKey = { id: given?.key ?? newKeyId(), secretHash: await hashSecret(secret), scope, description, createdAt: context.now(), lastUsedAt: null };
+    await store.apiKeys.insert(key);
+    return { key, secret };
+  }
+
+  return {
+    async bootstrap(given) {
+      if ((await store.apiKeys.count()) > 0) return null;
+      if ((given?.key === undefined) !== (given?.secret === undefined)) {
+        throw new Error("VAULTWIRE_BOOTSTRAP_API_KEY and VAULTWIRE_BOOTSTRAP_API_SECRET go together: set both or neither");
+      }
+      if (given?.key !== undefined && !/^[A-Za-z0-9._-]{8,64}$/.test(given.key)) throw new Error("VAULTWIRE_BOOTSTRAP_API_KEY must be 8-64 letters, digits, '.', '_' or '-'");
+      if (given?.secret !== undefined && given.secret.length < 16) throw new Error("VAULTWIRE_BOOTSTRAP_API_SECRET must be at least 16 characters");
+      return insert({ kind: "org" }, "bootstrap admin key", given);
+    },
+
+    async authenticate(authorization) {
+      if (authorization === undefined || !/^Basic\s+/i.test(authorization)) throw new AuthenticationError("missing credentials: send an API key and secret as HTTP Basic authentication");
+      const decoded = Buffer.from(authorization.replace(/^Basic\s+/i, "").trim(), "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon <= 0 || decoded.length > 512) throw new AuthenticationError("malformed Basic credentials: expected base64(key:secret)");
+      const id = decoded.slice(0, colon);
+      const secret = decoded.slice(colon + 1);
+      const digest = createHash("sha256").update(secret).digest();
+      const now = Date.now();
+      const cached = verified.get(id);
+      let scope: ApiKeyScope | undefined;
+      if (cached && cached.until > now && timingSafeEqual(cached.digest, digest)) {
+        scope = cached.scope;
+      } else {
+        const key = await store.apiKeys.get(id);
+        if (!key || !(await verifySecret(secret, key.secretHash))) throw new AuthenticationError("invalid API key or secret");
+        scope = key.scope;
+        verified.set(id, { digest, until: now + VERIFIED_TTL_MS, scope });
+      }
+      if ((touched.get(id) ?? 0) + TOUCH_INTERVAL_MS < now) {
+        touched.set(id, now);
+        await store.apiKeys.touch(id, context.now());
+      }
+      return principalOf(id, scope);
+    },
+
+    async create(principal, input) {
+      assertOrgAdmin(principal, "creating an API key");
+      const checks = new FieldChecks();
+      const description = checks.optionalString("spec.description", input.description, 255) ?? "";
+      const environmentId = checks.optionalString("spec.resource.id", input.environmentId, 64);
+      checks.throwIfAny("invalid API key");
+      if (environmentId !== undefined && !(await store.environments.get(environmentId))) throw environmentNotFound(environmentId);
+      return insert(environmentId === undefined ? { kind: "org" } : { kind: "environment", environmentId }, description);
+    },
+
+    async list(principal) {
+      assertOrgAdmin(principal, "listing API keys");
+      return store.apiKeys.list();
+    },
+
+    async get(principal, id) {
+      assertOrgAdmin(principal, "reading API keys");
+      const key = await store.apiKeys.get(id);
+      if (!key) throw apiKeyNotFound(id);
+      return key;
+    },
+
+    async delete(principal, id) {
+      assertOrgAdmin(principal, "deleting API keys");
+      if (principal.keyId === id) throw new InputError(`API key "${id}" is the one making this request; delete it with another admin key`);
+      if (!(await store.apiKeys.delete(id))) throw apiKeyNotFound(id);
+      verified.delete(id);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Kafka clusters registered in an environment: where they run (cloud, region,
+ * type, networking, which the region policy reads) and how vaultwire reaches
+ * them (bootstrap servers, Kafka Connect REST URLs).
+ */
+import { ConflictError, NotFoundError } from "../domain/errors.js";
+import { CLOUDS, CLUSTER_TYPES, NETWORKING_KINDS, type ClusterPlacement } from "../domain/region-policy.js";
+import type { Availability, KafkaCluster } from "../domain/resources.js";
+import type { Page, PageRequest } from "../store/store.js";
+import type { ServiceContext } from "./context.js";
+import { MAX_DISPLAY_NAME, requireEnvironment } from "./environments.js";
+import { FieldChecks } from "./input.js";
+import { loadInEnvironment, type Principal } from "./principal.js";
+
+const AVAILABILITIES: readonly Availability[] = ["SINGLE_ZONE", "MULTI_ZONE"];
+const MAX_CONNECT_URLS = 10;
+
+export interface ClusterInput {
+  readonly displayName?: unknown;
+  readonly environmentId?: unknown;
+  readonly cloud?: unknown;
+  readonly region?: unknown;
+  readonly availability?: unknown;
+  /** `config.kind` (Basic, Standard, Enterprise, Dedicated). */
+  readonly kind?: unknown;
+  readonly cku?: unknown;
+  readonly networking?: unknown;
+  readonly bootstrapServers?: unknown;
+  readonly connectUrls?: unknown;
+}
+
+export interface ClusterService {
+  create(principal: Principal, input: ClusterInput): Promise<KafkaCluster>;
+  list(principal: Principal, environmentId: string, page: PageRequest): Promise<Page<KafkaCluster>>;
+  get(principal: Principal, id: string, environmentId?: string): Promise<KafkaCluster>;
+  update(principal: Principal, id: string, environmentId: string | undefined, input: ClusterInput): Promise<KafkaCluster>;
+  delete(principal: Principal, id: string, environmentId?: string): Promise<void>;
+}
+
+export function clusterNotFound(id: string): NotFoundError {
+  return new NotFoundError(`Kafka cluster "${id}" was not found`);
+}
+
+export function placementOf(cluster: KafkaCluster): ClusterPlacement {
+  return { cloud: cluster.cloud, region: cluster.region, type: cluster.type, networking: cluster.networking };
+}
+
+export function createClusterService(context: ServiceContext): ClusterService {
+  const { store } = context;
+
+  function get(principal: Principal, id: string, environmentId?: string): Promise<KafkaCluster> {
+    return loadInEnvironment(principal, () => store.clusters.get(id), environmentId, () => clusterNotFound(id));
+  }
+
+  const requireVisibleEnvironment = (principal: Principal, environmentId: string) => requireEnvironment(store, principal, environmentId);
+
+  /** Reads and checks every field; `base` supplies values not given (update). */
+  function read(input: ClusterInput, base?: KafkaCluster): Omit<KafkaCluster, "id" | "environmentId" | "createdAt" | "updatedAt"> {
+    const checks = new FieldChecks();
+    const displayName = input.displayName === undefined && base ? base.displayName : checks.requiredString("spec.display_name", input.displayName, MAX_DISPLAY_NAME);
+    const cloud = input.cloud === undefined && base ? base.cloud : checks.oneOf("spec.cloud", input.cloud, CLOUDS);
+    let region = base?.region;
+    if (input.region !== undefined || !base) {
+      region = checks.requiredString("spec.region", input.region, 64)?.toLowerCase();
+      if (region !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(region)) checks.add("spec.region", "spec.region must be a region name of letters, digits and \"-\", e.g. westus3");
+    }
+    const availability = input.availability === undefined && base ? base.availability : checks.oneOf("spec.availability", input.availability, AVAILABILITIES, "SINGLE_ZONE");
+    const type = input.kind === undefined && base ? base.type : checks.oneOf("spec.config.kind", input.kind, CLUSTER_TYPES);
+    let cku = base?.cku ?? null;
+    if (input.cku !== undefined && input.cku !== null) {
+      if (typeof input.cku !== "number" || !Number.isInteger(input.cku) || input.cku < 1 || input.cku > 152) checks.add("spec.config.cku", "spec.config.cku must be a whole number from 1 to 152");
+      else cku = input.cku;
+    }
+    const networking = input.networking === undefined && base ? base.networking : checks.oneOf("spec.networking", input.networking, NETWORKING_KINDS, "PUBLIC");
+    let bootstrapServers = base?.bootstrapServers ?? "";
+    if (input.bootstrapServers !== undefined) {
+      bootstrapServers = checks.optionalString("spec.kafka_bootstrap_servers", input.bootstrapServers, 1024) ?? "";
+      if (bootstrapServers !== "" && !bootstrapServers.split(",").every((hostPort) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(hostPort.trim()))) {
+        checks.add("spec.kafka_bootstrap_servers", "spec.kafka_bootstrap_servers must be a comma-separated list of host:port, e.g. localhost:9092");
+      }
+    }
+    let connectUrls = base?.connectUrls ?? [];
+    if (input.connectUrls !== undefined && input.connectUrls !== null) connectUrls = readConnectUrls(checks, input.connectUrls);
+    checks.throwIfAny("invalid Kafka cluster");
+    return {
+      displayName: displayName ?? "",
+      cloud: cloud ?? "AZURE",
+      region: region ?? "",
+      availability: availability ?? "SINGLE_ZONE",
+      type: type ?? "DEDICATED",
+      cku,
+      networking: networking ?? "PUBLIC",
+      bootstrapServers: bootstrapServers === "" ? "" : bootstrapServers.split(",").map((s) => s.trim()).join(","),
+      connectUrls,
+    };
+  }
+
+  return {
+    async create(principal, input) {
+      const checks = new FieldChecks();
+      const environmentId = checks.requiredString("spec.environment.id", input.environmentId, 64);
+      checks.throwIfAny();
+      await requireVisibleEnvironment(principal, environmentId ?? "");
+      const fields = read(input);
+      const now = context.now();
+      const cluster: KafkaCluster = { id: context.newId("kafkaCluster"), environmentId: environmentId ?? "", ...fields, createdAt: now, updatedAt: now };
+      await store.clusters.insert(cluster);
+      return cluster;
+    },
+    async list(principal, environmentId, page) {
+      await requireVisibleEnvironment(principal, environmentId);
+      return store.clusters.list(environmentId, page);
+    },
+    get,
+    async update(principal, id, environmentId, input) {
+      const existing = await get(principal, id, environmentId);
+      const fields = read(input, existing);
+      const cluster: KafkaCluster = { ...existing, ...fields, updatedAt: context.now() };
+      await store.clusters.update(cluster);
+      return cluster;
+    },
+    async delete(principal, id, environmentId) {
+      await get(principal, id, environmentId);
+      await store.transaction(async (tx) => {
+        const connectors = await tx.connectors.countByCluster(id);
+        if (connectors > 0) throw new ConflictError(`Kafka cluster "${id}" still has ${connectors} connector(s); delete them first`);
+        await tx.clusters.delete(id);
+      });
+    },
+  };
+}
+
+/** The Kafka Connect REST URLs of the cluster's workers; optional (connectors wait in PROVISIONING until there are some). */
+function readConnectUrls(checks: FieldChecks, value: unknown): string[] {
+  const field = "spec.connect_urls";
+  if (!Array.isArray(value) || value.length > MAX_CONNECT_URLS) {
+    checks.add(field, `${field} must be a list of at most ${MAX_CONNECT_URLS} URLs, e.g. ["http://localhost:8083"]`);
+    return [];
+  }
+  const urls: string[] = [];
+  for (const [index, entry] of value.entries()) {
+    const text = typeof entry === "string" ? entry.trim() : "";
+    let url: URL | undefined;
+    try {
+      url = text.length > 0 && text.length <= 512 ? new URL(text) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+      checks.add(`${field}[${index}]`, `${field}[${index}] must be an http:// or https:// URL without credentials, query or fragment`);
+      continue;
+    }
+    urls.push(url.href.replace(/\/+$/, ""));
+  }
+  return urls;
+}

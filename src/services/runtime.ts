@@ -1,0 +1,30 @@
+/**
+ * The port through which services drive the engine that runs connectors
+ * (Kafka Connect; see the runtime issue). Services call it after the desired
+ * state is committed; a runtime that is down does not fail the API call: the
+ * record keeps the desired state and the reconciler converges later.
+ */
+import type { Connector, ConnectorStatus } from "../domain/resources.js";
+
+export interface ConnectorRuntime {
+  /** Creates or updates the connector to match its record (config and desired state). */
+  apply(connector: Connector): Promise<ConnectorStatus | null>;
+  restart(connector: Connector): Promise<void>;
+  remove(connector: Connector): Promise<void>;
+}
+
+/**
+ * Used until a Kafka Connect runtime is configured: nothing is deployed, so
+ * connectors stay PROVISIONING with a trace that says why.
+ */
+export const UNCONFIGURED_RUNTIME: ConnectorRuntime = {
+  apply: (connector) => Promise.resolve({
+    state: "PROVISIONING",
+    workerId: null,
+    trace: `connector "${connector.name}" is waiting for a Kafka Connect runtime: none is configured for this server`,
+    tasks: [],
+    observedAt: new Date().toISOString(),
+  }),
+  restart: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+};
