@@ -2,6 +2,7 @@
 import { CliError, formatCliError, usageError } from "./cli-error.js";
 import { configValidate } from "./commands/config-validate.js";
 import { DEV_HELP, devAzure } from "./commands/dev-azure.js";
+import { server } from "./commands/server.js";
 import type { CliIo } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -14,6 +15,7 @@ Usage:
 Available Commands:
   config validate   Validate a connector configuration file offline.
   dev azure         Run the local Azure emulator (Entra ID + Key Vault) for development and tests.
+  server            Run the vaultwire control plane (REST API).
 
 Flags:
   -h, --help      Show help for vaultwire.
@@ -37,6 +39,8 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
   config: { validate: configValidate },
   dev: { azure: devAzure },
 };
+/** Commands without a verb (`vaultwire server`). */
+const SINGLE_COMMANDS: Readonly<Record<string, Command>> = { server };
 const GROUP_HELP: Readonly<Record<string, string>> = { config: CONFIG_HELP, dev: DEV_HELP };
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -65,6 +69,8 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`vaultwire ${VERSION}\n`);
     return 0;
   }
+  const single = SINGLE_COMMANDS[noun];
+  if (single) return single(args.slice(1), io);
   const group = COMMANDS[noun];
   if (!group) throw new CliError(`unknown command "${noun}" for "vaultwire"`, 2, [`Run "vaultwire --help" for the list of commands.`]);
   if (verb === undefined || verb === "-h" || verb === "--help") {

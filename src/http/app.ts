@@ -1,0 +1,159 @@
+/**
+ * The Fastify application: authentication, the API families, health,
+ * metrics and the OpenAPI document. Route schemas document the API (and
+ * generate /openapi.json); the services validate input themselves so every
+ * problem is reported at once, in each family's error shape.
+ */
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ApiKeyService } from "../services/api-keys.js";
+import type { ClusterService } from "../services/clusters.js";
+import type { ConnectorService } from "../services/connectors.js";
+import type { EnvironmentService } from "../services/environments.js";
+import type { IntegrationService } from "../services/integrations.js";
+import type { Principal } from "../services/principal.js";
+import type { Store } from "../store/store.js";
+import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
+import { FailedAttemptLimiter } from "./auth.js";
+import { registerCmkV2 } from "./cmk-v2/routes.js";
+import { registerConnectV1 } from "./connect-v1/routes.js";
+import { errorBody, familyOf, toHttpError } from "./errors.js";
+import { registerIamV2 } from "./iam-v2/routes.js";
+import type { LinkContext } from "./links.js";
+import { registerOrgV2 } from "./org-v2/routes.js";
+import { registerPimV2 } from "./pim-v2/routes.js";
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const OPENAPI_INFO = { title: "vaultwire API", version: "0.1.0", description: "Confluent Cloud-compatible API for connectors whose credentials live in a cloud secret manager." };
+
+export interface HttpServices {
+  readonly environments: EnvironmentService;
+  readonly clusters: ClusterService;
+  readonly integrations: IntegrationService;
+  readonly connectors: ConnectorService;
+  readonly apiKeys: ApiKeyService;
+}
+
+export interface HttpDependencies {
+  readonly services: HttpServices;
+  readonly store: Pick<Store, "ping" | "connectors">;
+  readonly logger: Logger;
+  readonly links: LinkContext;
+  /** The platform identity's app id, shown as confluent_multi_tenant_app_id. */
+  readonly platformAppId: string;
+  readonly registry?: Registry;
+  readonly failedAttempts?: FailedAttemptLimiter;
+  /** Vault hosts the validate endpoint's vault_uri may name. */
+  readonly vaultHosts: VaultHostPolicy;
+}
+
+/** The caller of a request (set by the authentication hook). */
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (!principal) throw new Error("route reached without authentication");
+  return principal;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Reachable without an API key. */
+    readonly public?: boolean;
+  }
+}
+
+export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Typed as Fastify's base logger so the app's type matches the route modules'.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+  });
+  // Services check input (all problems at once); schemas are documentation.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  const registry = deps.registry ?? new Registry();
+  if (!deps.registry) collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: "vaultwire_http_requests_total", help: "HTTP requests by route and status", labelNames: ["method", "route", "status"], registers: [registry] });
+  const latency = new Histogram({ name: "vaultwire_http_request_duration_seconds", help: "HTTP request latency", labelNames: ["method", "route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  new Gauge({
+    name: "vaultwire_connectors",
+    help: "Connectors by observed state",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const connector of await deps.store.connectors.listAll()) this.inc({ state: connector.status.state });
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: OPENAPI_INFO,
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "basic", description: "API key as user name, API secret as password" } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+
+  const failedAttempts = deps.failedAttempts ?? new FailedAttemptLimiter();
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.config.public === true) return;
+    const address = request.ip;
+    failedAttempts.check(address);
+    try {
+      principals.set(request, await deps.services.apiKeys.authenticate(request.headers.authorization));
+      failedAttempts.succeed(address);
+    } catch (error) {
+      // Only wrong credentials count: a request without any (a probe, a browser) is no guessing attempt.
+      if (request.headers.authorization !== undefined) failedAttempts.fail(address);
+      throw error;
+    }
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const mapped = toHttpError(error, { bodyLimitBytes: BODY_LIMIT_BYTES });
+    if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
+    else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
+    if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
+    if (mapped.status === 401) void reply.header("www-authenticate", "Basic realm=\"vaultwire\"");
+    return reply.status(mapped.status).type("application/json").send(errorBody(familyOf(request.url), mapped, request.id));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const message = `no route ${request.method} ${request.url.split("?")[0] ?? ""}`;
+    return reply.status(404).type("application/json").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
+  });
+
+  app.get("/health", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const database = await deps.store.ping().catch(() => false);
+    return reply.status(database ? 200 : 503).send({ status: database ? "ok" : "unavailable", checks: { database: database ? "ok" : "unavailable" } });
+  });
+  app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    return reply.type(registry.contentType).serializer((payload: string) => payload).send(await registry.metrics());
+  });
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, () => Promise.resolve(app.swagger()));
+
+  const routeDeps = { ...deps, principalOf };
+  registerOrgV2(app, routeDeps);
+  registerCmkV2(app, routeDeps);
+  registerPimV2(app, routeDeps);
+  registerConnectV1(app, routeDeps);
+  registerIamV2(app, routeDeps);
+  return app;
+}
+
+export type RouteDependencies = HttpDependencies & { readonly principalOf: (request: FastifyRequest) => Principal };

@@ -1,0 +1,119 @@
+/** /cmk/v2/clusters — Confluent's Cluster Management API v2 shapes, plus vaultwire's connection fields. */
+import type { FastifyInstance } from "fastify";
+import type { KafkaCluster } from "../../domain/resources.js";
+import type { RouteDependencies } from "../app.js";
+import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
+import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
+import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
+import type { ClusterInput } from "../../services/clusters.js";
+
+const BASE = "/cmk/v2/clusters";
+const KIND_NAMES: Readonly<Record<KafkaCluster["type"], string>> = { BASIC: "Basic", STANDARD: "Standard", ENTERPRISE: "Enterprise", DEDICATED: "Dedicated" };
+
+const specSchema = {
+  type: "object",
+  properties: {
+    display_name: str(64),
+    availability: { enum: ["SINGLE_ZONE", "MULTI_ZONE"] },
+    cloud: { enum: ["AWS", "GCP", "AZURE"] },
+    region: str(64),
+    config: { type: "object", properties: { kind: { enum: ["Basic", "Standard", "Enterprise", "Dedicated"] }, cku: { type: "integer", minimum: 1, maximum: 152 } } },
+    environment: { type: "object", properties: { id: str(64), related: str(2048), resource_name: str(2048) } },
+    networking: { enum: ["PUBLIC", "PRIVATE_LINK"], description: "vaultwire: the networking kind the secret-manager region policy reads" },
+    kafka_bootstrap_servers: str(1024, { description: "vaultwire: Kafka bootstrap servers (host:port, comma-separated)" }),
+    connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs of the workers that run this cluster's connectors" },
+    kafka_bootstrap_endpoint: str(1024, { readOnly: true }),
+    http_endpoint: str(1024, { readOnly: true }),
+  },
+} as const;
+const clusterSchema = {
+  type: "object",
+  properties: { api_version: { const: "cmk/v2" }, kind: { const: "Cluster" }, id: str(64), metadata, spec: specSchema, status: { type: "object", properties: { phase: str(32), cku: { type: "integer" } } } },
+} as const;
+
+export function renderCluster(links: LinkContext, cluster: KafkaCluster): Record<string, unknown> {
+  return {
+    api_version: "cmk/v2",
+    kind: "Cluster",
+    id: cluster.id,
+    metadata: {
+      self: selfLink(links, `${BASE}/${cluster.id}`),
+      resource_name: crn(links, ["environment", cluster.environmentId], ["cloud-cluster", cluster.id]),
+      created_at: cluster.createdAt,
+      updated_at: cluster.updatedAt,
+    },
+    spec: {
+      display_name: cluster.displayName,
+      availability: cluster.availability,
+      cloud: cluster.cloud,
+      region: cluster.region,
+      config: { kind: KIND_NAMES[cluster.type], ...(cluster.cku === null ? {} : { cku: cluster.cku }) },
+      kafka_bootstrap_endpoint: cluster.bootstrapServers === "" ? "" : `SASL_SSL://${cluster.bootstrapServers.split(",")[0] ?? ""}`,
+      http_endpoint: "",
+      environment: { id: cluster.environmentId, related: selfLink(links, `/org/v2/environments/${cluster.environmentId}`), resource_name: crn(links, ["environment", cluster.environmentId]) },
+      networking: cluster.networking,
+      kafka_bootstrap_servers: cluster.bootstrapServers,
+      connect_urls: cluster.connectUrls,
+    },
+    status: { phase: "PROVISIONED", ...(cluster.cku === null ? {} : { cku: cluster.cku }) },
+  };
+}
+
+function clusterInput(body: Record<string, unknown>): ClusterInput {
+  const spec = objectField(body.spec, "spec");
+  const config = objectField(spec.config, "spec.config");
+  const environment = objectField(spec.environment, "spec.environment");
+  return {
+    ...(spec.display_name === undefined ? {} : { displayName: spec.display_name }),
+    ...(environment.id === undefined ? {} : { environmentId: environment.id }),
+    ...(spec.cloud === undefined ? {} : { cloud: spec.cloud }),
+    ...(spec.region === undefined ? {} : { region: spec.region }),
+    ...(spec.availability === undefined ? {} : { availability: spec.availability }),
+    ...(config.kind === undefined ? {} : { kind: config.kind }),
+    ...(config.cku === undefined ? {} : { cku: config.cku }),
+    ...(spec.networking === undefined ? {} : { networking: spec.networking }),
+    ...(spec.kafka_bootstrap_servers === undefined ? {} : { bootstrapServers: spec.kafka_bootstrap_servers }),
+    ...(spec.connect_urls === undefined ? {} : { connectUrls: spec.connect_urls }),
+  };
+}
+
+interface IdParams { id: string }
+interface EnvironmentQuery { environment?: string; page_size?: string; page_token?: string }
+
+export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): void {
+  const service = deps.services.clusters;
+  const tags = ["Kafka clusters (cmk/v2)"];
+  const envQuery = { type: "object", properties: { environment: str(64) } } as const;
+  const params = { type: "object", properties: { id: str(64) } } as const;
+
+  app.post(BASE, { schema: { tags, summary: "Register a Kafka cluster", body: { type: "object", properties: { spec: specSchema }, required: ["spec"] }, response: { 202: clusterSchema, ...v2ErrorResponses(400, 404) } } }, async (request, reply) => {
+    const cluster = await service.create(deps.principalOf(request), clusterInput(objectBody(request.body)));
+    return reply.status(202).send(renderCluster(deps.links, cluster));
+  });
+
+  app.get<{ Querystring: EnvironmentQuery }>(BASE, { schema: { tags, summary: "List the Kafka clusters of an environment", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: str(64) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: clusterSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+    const environmentId = requiredQuery(request.query.environment, "environment", "env-a1b2c3d4");
+    const page = await service.list(deps.principalOf(request), environmentId, pageRequest(request.query));
+    return {
+      api_version: "cmk/v2",
+      kind: "ClusterList",
+      metadata: listMetadata(deps.links, BASE, { environment: environmentId, page_size: request.query.page_size }, page.nextPageToken),
+      data: page.items.map((c) => renderCluster(deps.links, c)),
+    };
+  });
+
+  app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Read a Kafka cluster", params, querystring: envQuery, response: { 200: clusterSchema, ...v2ErrorResponses(404) } } }, async (request) => {
+    return renderCluster(deps.links, await service.get(deps.principalOf(request), request.params.id, request.query.environment));
+  });
+
+  app.patch<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Update a Kafka cluster", params, querystring: envQuery, body: { type: "object", properties: { spec: specSchema } }, response: { 200: clusterSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+    // The environment of a cluster does not change; spec.environment is ignored on update.
+    const changes: ClusterInput = { ...clusterInput(objectBody(request.body)), environmentId: undefined };
+    return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
+  });
+
+  app.delete<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Remove a Kafka cluster without connectors", params, querystring: envQuery, response: { 204: { type: "null" }, ...v2ErrorResponses(404, 409) } } }, async (request, reply) => {
+    await service.delete(deps.principalOf(request), request.params.id, request.query.environment);
+    return reply.status(204).send();
+  });
+}

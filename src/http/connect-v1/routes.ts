@@ -1,0 +1,145 @@
+/**
+ * /connect/v1/environments/{env}/clusters/{lkc}/… — Confluent's Connect API v1
+ * (Kafka Connect's REST shapes), plus vaultwire's restart. Errors use
+ * `{"error": {"code", "message"}}`.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { InputError } from "../../domain/errors.js";
+import type { Connector } from "../../domain/resources.js";
+import type { ConnectorLocation, ConnectorService } from "../../services/connectors.js";
+import type { RouteDependencies } from "../app.js";
+import { objectBody } from "../request.js";
+import { connectErrorResponses, str } from "../schemas.js";
+
+const BASE = "/connect/v1/environments/:environment_id/clusters/:kafka_cluster_id";
+const configMap = { type: "object", additionalProperties: str(65536), maxProperties: 1000 } as const;
+const taskId = { type: "object", properties: { connector: str(255), task: { type: "integer" } } } as const;
+const infoSchema = { type: "object", properties: { name: str(255), config: configMap, tasks: { type: "array", items: taskId }, type: { enum: ["source", "sink"] } } } as const;
+const statusSchema = {
+  type: "object",
+  properties: {
+    name: str(255),
+    connector: { type: "object", properties: { state: str(16), worker_id: str(255), trace: str(65536) } },
+    tasks: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, state: str(16), worker_id: str(255), msg: str(65536) } } },
+    type: { enum: ["source", "sink"] },
+  },
+} as const;
+const locationParams = { type: "object", properties: { environment_id: str(64), kafka_cluster_id: str(64) } } as const;
+const nameParams = { type: "object", properties: { environment_id: str(64), kafka_cluster_id: str(64), connector_name: str(255) } } as const;
+
+interface LocationParams { environment_id: string; kafka_cluster_id: string }
+interface NameParams extends LocationParams { connector_name: string }
+
+function locationOf(params: LocationParams): ConnectorLocation {
+  return { environmentId: params.environment_id, clusterId: params.kafka_cluster_id };
+}
+
+export function renderInfo(service: ConnectorService, connector: Connector): Record<string, unknown> {
+  return {
+    name: connector.name,
+    config: service.maskedConfig(connector),
+    tasks: connector.status.tasks.map((t) => ({ connector: connector.name, task: t.id })),
+    type: service.connectorType(connector),
+  };
+}
+
+export function renderStatus(service: ConnectorService, connector: Connector): Record<string, unknown> {
+  const status = connector.status;
+  return {
+    name: connector.name,
+    connector: { state: status.state, worker_id: status.workerId ?? "", trace: status.trace ?? "" },
+    tasks: status.tasks.map((t) => ({ id: t.id, state: t.state, worker_id: t.workerId ?? "", msg: t.trace ?? "" })),
+    type: service.connectorType(connector),
+  };
+}
+
+/** `expand` as a comma list and/or repeated parameter. */
+function expansions(query: unknown): Set<string> {
+  const raw = (query as { expand?: string | string[] } | undefined)?.expand;
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const result = new Set<string>();
+  for (const value of values) for (const part of value.split(",")) if (part.trim() !== "") result.add(part.trim());
+  for (const part of result) {
+    if (!["info", "status", "id"].includes(part)) throw new InputError(`expand must list info, status and/or id, not "${part.slice(0, 32)}"`, [{ field: "expand", message: "unknown expansion" }]);
+  }
+  return result;
+}
+
+export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies): void {
+  const service = deps.services.connectors;
+  const tags = ["Connectors (connect/v1)"];
+  const principal = (request: FastifyRequest) => deps.principalOf(request);
+
+  app.get<{ Params: LocationParams }>(`${BASE}/connector-plugins`, { schema: { tags, summary: "List the managed connector plugins", params: locationParams, response: { 200: { type: "array", items: { type: "object", properties: { class: str(128), type: str(8), version: str(32) } } }, ...connectErrorResponses(404) } } }, async (request) => {
+    await service.list(principal(request), locationOf(request.params));
+    return service.plugins().map((p) => ({ class: p.name, type: p.connectorType.toLowerCase(), version: "0.1.0" }));
+  });
+
+  app.put<{ Params: LocationParams & { plugin_name: string } }>(`${BASE}/connector-plugins/:plugin_name/config/validate`, {
+    schema: { tags, summary: "Validate a config: every static rule and a live dry run of each secret-manager field (never returns values)", params: { type: "object", properties: { ...locationParams.properties, plugin_name: str(128) } }, body: configMap, response: { 200: { type: "object", properties: { name: str(128), groups: { type: "array", items: str(128) }, error_count: { type: "integer" }, configs: { type: "array" }, warnings: { type: "array" } } }, ...connectErrorResponses(400, 404) } },
+  }, async (request) => {
+    return service.validate(principal(request), locationOf(request.params), request.params.plugin_name, objectBody(request.body));
+  });
+
+  app.get<{ Params: LocationParams }>(`${BASE}/connectors`, {
+    schema: { tags, summary: "List connectors: names, or a map with expand=info,status,id", params: locationParams, querystring: { type: "object", properties: { expand: str(32) } }, response: { 200: { oneOf: [{ type: "array", items: str(255) }, { type: "object" }] }, ...connectErrorResponses(400, 404) } },
+  }, async (request) => {
+    const expand = expansions(request.query);
+    const connectors = await service.list(principal(request), locationOf(request.params));
+    if (expand.size === 0) return connectors.map((c) => c.name);
+    return Object.fromEntries(connectors.map((c) => [c.name, {
+      ...(expand.has("id") ? { id: { id: c.id, id_type: "ID" } } : {}),
+      ...(expand.has("info") ? { info: renderInfo(service, c) } : {}),
+      ...(expand.has("status") ? { status: renderStatus(service, c) } : {}),
+    }]));
+  });
+
+  app.post<{ Params: LocationParams }>(`${BASE}/connectors`, {
+    schema: { tags, summary: "Create a connector (validated in full first; nothing is created when invalid)", params: locationParams, body: { type: "object", properties: { name: str(255), config: configMap }, required: ["name", "config"] }, response: { 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
+  }, async (request, reply) => {
+    const body = objectBody(request.body);
+    const connector = await service.create(principal(request), locationOf(request.params), { name: body.name, config: body.config });
+    return reply.status(201).send(renderInfo(service, connector));
+  });
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name`, { schema: { tags, summary: "Read a connector", params: nameParams, response: { 200: infoSchema, ...connectErrorResponses(404) } } }, async (request) => {
+    return renderInfo(service, await service.get(principal(request), locationOf(request.params), request.params.connector_name));
+  });
+
+  app.delete<{ Params: NameParams }>(`${BASE}/connectors/:connector_name`, { schema: { tags, summary: "Delete a connector", params: nameParams, response: { 200: { type: "object", properties: { error: { type: "null" } } }, ...connectErrorResponses(404) } } }, async (request) => {
+    await service.delete(principal(request), locationOf(request.params), request.params.connector_name);
+    return { error: null };
+  });
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/config`, { schema: { tags, summary: "Read a connector's config (identifiers shown, other secrets masked)", params: nameParams, response: { 200: configMap, ...connectErrorResponses(404) } } }, async (request) => {
+    return service.maskedConfig(await service.get(principal(request), locationOf(request.params), request.params.connector_name));
+  });
+
+  app.put<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/config`, {
+    schema: { tags, summary: "Create or update a connector's config (masked values keep what is stored)", params: nameParams, body: configMap, response: { 200: infoSchema, 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
+  }, async (request, reply) => {
+    const { connector, created } = await service.putConfig(principal(request), locationOf(request.params), request.params.connector_name, objectBody(request.body));
+    return reply.status(created ? 201 : 200).send(renderInfo(service, connector));
+  });
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/status`, { schema: { tags, summary: "A connector's status and its tasks'", params: nameParams, response: { 200: statusSchema, ...connectErrorResponses(404) } } }, async (request) => {
+    return renderStatus(service, await service.get(principal(request), locationOf(request.params), request.params.connector_name));
+  });
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/tasks`, { schema: { tags, summary: "A connector's tasks", params: nameParams, response: { 200: { type: "array", items: { type: "object", properties: { id: taskId } } }, ...connectErrorResponses(404) } } }, async (request) => {
+    const connector = await service.get(principal(request), locationOf(request.params), request.params.connector_name);
+    return connector.status.tasks.map((t) => ({ id: { connector: connector.name, task: t.id } }));
+  });
+
+  for (const [action, state] of [["pause", "PAUSED"], ["resume", "RUNNING"]] as const) {
+    app.put<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/${action}`, { schema: { tags, summary: `${action === "pause" ? "Pause" : "Resume"} a connector`, params: nameParams, response: { 202: { type: "null" }, ...connectErrorResponses(404, 409) } } }, async (request, reply) => {
+      await service.setDesiredState(principal(request), locationOf(request.params), request.params.connector_name, state);
+      return reply.status(202).send();
+    });
+  }
+
+  app.post<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/restart`, { schema: { tags, summary: "vaultwire: restart a connector and its tasks", params: nameParams, response: { 202: { type: "null" }, ...connectErrorResponses(404) } } }, async (request, reply) => {
+    await service.restart(principal(request), locationOf(request.params), request.params.connector_name);
+    return reply.status(202).send();
+  });
+}

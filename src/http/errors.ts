@@ -1,0 +1,118 @@
+/**
+ * The one table from domain errors (and Fastify's own request errors) to HTTP
+ * status codes, and the two error bodies vaultwire speaks: Kafka Connect's
+ * `{"error": {"code", "message"}}` under /connect/v1, and the v2 APIs'
+ * `{"errors": [{"id", "status", "code", "title", "detail", "source"}]}`.
+ * Unexpected errors answer 500 with a request id; their text stays in the log.
+ */
+import { randomUUID } from "node:crypto";
+import { DomainError, type FieldProblem } from "../domain/errors.js";
+import { InvalidPageTokenError } from "../store/store.js";
+
+export type ErrorFamily = "connect" | "v2";
+
+export interface HttpError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly problems: readonly FieldProblem[];
+  readonly retryAfterSeconds?: number;
+  /** True when the error was not foreseen (log it with its stack). */
+  readonly unexpected: boolean;
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+const DOMAIN_STATUS: Readonly<Record<DomainError["kind"], { status: number; code: string }>> = {
+  input: { status: 400, code: "invalid_input" },
+  "not-found": { status: 404, code: "not_found" },
+  conflict: { status: 409, code: "conflict" },
+  "not-allowed": { status: 403, code: "forbidden" },
+  authentication: { status: 401, code: "unauthorized" },
+  "too-many-requests": { status: 429, code: "too_many_requests" },
+  unavailable: { status: 503, code: "unavailable" },
+};
+
+interface FastifyLikeError {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+  validation?: unknown;
+}
+
+/** Classifies anything thrown while handling a request. */
+export function toHttpError(error: unknown, limits: { bodyLimitBytes: number }): HttpError {
+  if (error instanceof DomainError) {
+    const mapped = DOMAIN_STATUS[error.kind];
+    const problems = "problems" in error ? (error as { problems: readonly FieldProblem[] }).problems : [];
+    const retryAfterSeconds = "retryAfterSeconds" in error ? (error as { retryAfterSeconds?: number }).retryAfterSeconds : undefined;
+    return { ...mapped, message: error.message, problems, unexpected: false, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  }
+  if (error instanceof InvalidPageTokenError) {
+    return { status: 400, code: "invalid_input", message: "page_token is invalid: use the next link of a previous page", problems: [{ field: "page_token", message: "invalid" }], unexpected: false };
+  }
+  const e = (typeof error === "object" && error !== null ? error : {}) as FastifyLikeError;
+  const code = typeof e.code === "string" ? e.code : "";
+  switch (code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, code: "payload_too_large", message: `the request body is larger than ${Math.round(limits.bodyLimitBytes / 1024)} KiB`, problems: [], unexpected: false };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: "the request body must be JSON: send Content-Type: application/json", problems: [], unexpected: false };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, code: "invalid_input", message: "the request body is empty; expected a JSON object", problems: [], unexpected: false };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { status: 400, code: "invalid_input", message: "the Content-Length header does not match the body", problems: [], unexpected: false };
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return { status: 400, code: "invalid_input", message: "the request body is not valid JSON", problems: [], unexpected: false };
+  }
+  const statusCode = typeof e.statusCode === "number" ? e.statusCode : 500;
+  if (statusCode >= 400 && statusCode < 500 && typeof e.message === "string") {
+    return { status: statusCode, code: "invalid_input", message: lowerFirst(e.message), problems: [], unexpected: false };
+  }
+  return { status: 500, code: "internal_error", message: "internal error", problems: [], unexpected: true };
+}
+
+export function errorBody(family: ErrorFamily, error: HttpError, requestId: string): unknown {
+  const message = error.unexpected ? `internal error; the server log has the details under request id ${requestId}` : error.message;
+  if (family === "connect") return { error: { code: error.status, message } };
+  const title = TITLES[error.status] ?? "Error";
+  if (error.problems.length === 0) {
+    return { errors: [{ id: randomUUID(), status: String(error.status), code: error.code, title, detail: message }] };
+  }
+  return {
+    errors: error.problems.map((problem) => ({
+      id: randomUUID(),
+      status: String(error.status),
+      code: error.code,
+      title,
+      // One problem: the error's own sentence names the field and what to do
+      // (some problems carry only a terse "required" or "invalid").
+      detail: error.problems.length === 1 ? message : problem.message,
+      source: { pointer: `/${problem.field.replace(/\[(\d+)\]/g, ".$1").split(".").join("/")}` },
+    })),
+  };
+}
+
+export function familyOf(url: string): ErrorFamily {
+  return url.startsWith("/connect/") ? "connect" : "v2";
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,62 @@
+/** /iam/v2/api-keys — API keys in Confluent's IAM v2 shapes; the secret appears only in the create response. */
+import type { FastifyInstance } from "fastify";
+import type { ApiKey } from "../../domain/resources.js";
+import type { RouteDependencies } from "../app.js";
+import { crn, selfLink, type LinkContext } from "../links.js";
+import { objectBody, objectField } from "../request.js";
+import { metadata, str, v2ErrorResponses } from "../schemas.js";
+
+const BASE = "/iam/v2/api-keys";
+const keySchema = {
+  type: "object",
+  properties: {
+    api_version: { const: "iam/v2" },
+    kind: { const: "ApiKey" },
+    id: str(64),
+    metadata,
+    spec: { type: "object", properties: { secret: str(128, { description: "only in the create response" }), display_name: str(64), description: str(255), owner: { type: "object" }, resource: { type: "object", properties: { id: str(64), kind: str(32) } } } },
+  },
+} as const;
+
+export function renderApiKey(links: LinkContext, key: ApiKey, secret?: string): Record<string, unknown> {
+  return {
+    api_version: "iam/v2",
+    kind: "ApiKey",
+    id: key.id,
+    metadata: { self: selfLink(links, `${BASE}/${key.id}`), resource_name: crn(links, ["api-key", key.id]), created_at: key.createdAt, updated_at: key.lastUsedAt ?? key.createdAt },
+    spec: {
+      ...(secret === undefined ? {} : { secret }),
+      display_name: key.id,
+      description: key.description,
+      owner: { id: "vaultwire", kind: "ServiceAccount" },
+      resource: key.scope.kind === "org" ? { id: links.organizationId, kind: "Organization" } : { id: key.scope.environmentId, kind: "Environment" },
+    },
+  };
+}
+
+export function registerIamV2(app: FastifyInstance, deps: RouteDependencies): void {
+  const service = deps.services.apiKeys;
+  const tags = ["API keys (iam/v2)"];
+  const params = { type: "object", properties: { id: str(64) } } as const;
+
+  app.post(BASE, { schema: { tags, summary: "Create an API key (org-wide, or scoped to one environment with spec.resource.id)", body: { type: "object", properties: { spec: { type: "object", properties: { description: str(255), resource: { type: "object", properties: { id: str(64) } } } } } }, response: { 202: keySchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
+    const spec = objectField(objectBody(request.body).spec, "spec");
+    const resource = objectField(spec.resource, "spec.resource");
+    const created = await service.create(deps.principalOf(request), { description: spec.description, environmentId: resource.id });
+    return reply.status(202).send(renderApiKey(deps.links, created.key, created.secret));
+  });
+
+  app.get(BASE, { schema: { tags, summary: "List API keys (never their secrets)", response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: { type: "object" }, data: { type: "array", items: keySchema } } }, ...v2ErrorResponses(403) } } }, async (request) => {
+    const keys = await service.list(deps.principalOf(request));
+    return { api_version: "iam/v2", kind: "ApiKeyList", metadata: { first: selfLink(deps.links, BASE) }, data: keys.map((k) => renderApiKey(deps.links, k)) };
+  });
+
+  app.get<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Read an API key", params, response: { 200: keySchema, ...v2ErrorResponses(403, 404) } } }, async (request) => {
+    return renderApiKey(deps.links, await service.get(deps.principalOf(request), request.params.id));
+  });
+
+  app.delete<{ Params: { id: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Delete an API key", params, response: { 204: { type: "null" }, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
+    await service.delete(deps.principalOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+}

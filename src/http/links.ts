@@ -1,0 +1,33 @@
+/** Absolute links and resource names in Confluent's style. */
+
+export interface LinkContext {
+  /** e.g. http://127.0.0.1:8080 (no trailing slash). */
+  readonly publicUrl: string;
+  /** Stable id of this vaultwire installation, used in CRNs. */
+  readonly organizationId: string;
+}
+
+export function crn(links: LinkContext, ...parts: readonly [string, string][]): string {
+  return `crn://vaultwire/organization=${links.organizationId}${parts.map(([k, v]) => `/${k}=${v}`).join("")}`;
+}
+
+export function selfLink(links: LinkContext, path: string): string {
+  return `${links.publicUrl}${path}`;
+}
+
+/** `first` and `next` of a list, keeping the request's filters. */
+export function listMetadata(links: LinkContext, path: string, query: Readonly<Record<string, string | undefined>>, nextPageToken: string | null): { first: string; next?: string } {
+  const base = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && key !== "page_token") base.set(key, value);
+  const first = `${links.publicUrl}${path}${base.size > 0 ? `?${base.toString()}` : ""}`;
+  if (nextPageToken === null) return { first };
+  base.set("page_token", nextPageToken);
+  return { first, next: `${links.publicUrl}${path}?${base.toString()}` };
+}
+
+/** page_size: 1–100 (default 10); anything else is a 400 naming the parameter. */
+export function pageSizeOf(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : Number.NaN;
+}

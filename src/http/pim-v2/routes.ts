@@ -1,0 +1,176 @@
+/** /pim/v2/integrations — Confluent's Provider Integration API v2 shapes, plus permission probes on validate. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import { InputError } from "../../domain/errors.js";
+import type { Connector } from "../../domain/resources.js";
+import type { IntegrationView } from "../../services/integrations.js";
+import type { RouteDependencies } from "../app.js";
+import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
+import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
+import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
+import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
+
+const BASE = "/pim/v2/integrations";
+
+const configSchema = {
+  type: "object",
+  properties: {
+    kind: { const: "AzureIntegrationConfig" },
+    customer_azure_tenant_id: str(36),
+    confluent_multi_tenant_app_id: str(36, { readOnly: true }),
+    credential: {
+      description: "vaultwire: the integration's own service principal (write-only secret); null removes it",
+      type: ["object", "null"],
+      properties: { kind: { enum: ["ClientSecret", "ClientCertificate"] }, client_id: str(36), client_secret: str(1024, { writeOnly: true }), certificate_pem: str(65536, { writeOnly: true }) },
+    },
+  },
+} as const;
+const integrationSchema = {
+  type: "object",
+  properties: {
+    api_version: { const: "pim/v2" },
+    kind: { const: "Integration" },
+    id: str(64),
+    display_name: str(60),
+    provider: { enum: ["AZURE", "AWS", "GCP"] },
+    config: configSchema,
+    environment: { type: "object", properties: { id: str(64), related: str(2048), resource_name: str(2048) } },
+    status: { enum: ["DRAFT", "CREATED", "ACTIVE"] },
+    usages: { type: "array", items: str(2048) },
+    metadata,
+  },
+} as const;
+const probeSchema = { type: "object", properties: { permission: str(32), action: str(128), status: { enum: ["granted", "denied", "unknown"] }, reason: str(4096) } } as const;
+const validationSchema = {
+  type: "object",
+  properties: { ready: { type: "boolean" }, token: { type: "object", properties: { ok: { type: "boolean" }, message: str(4096), code: str(64) } }, permissions: { type: "array", items: probeSchema } },
+} as const;
+
+export function usageCrn(links: LinkContext, connector: Connector): string {
+  return crn(links, ["environment", connector.environmentId], ["cloud-cluster", connector.clusterId], ["connector", connector.name]);
+}
+
+export function renderIntegration(links: LinkContext, platformAppId: string, view: IntegrationView): Record<string, unknown> {
+  const { integration } = view;
+  return {
+    api_version: "pim/v2",
+    kind: "Integration",
+    id: integration.id,
+    display_name: integration.displayName,
+    provider: integration.provider,
+    config: {
+      kind: "AzureIntegrationConfig",
+      customer_azure_tenant_id: integration.config?.customerAzureTenantId ?? "",
+      confluent_multi_tenant_app_id: platformAppId,
+      ...(view.credential ? { credential: { kind: view.credential.kind === "client-secret" ? "ClientSecret" : "ClientCertificate", client_id: view.credential.clientId } } : {}),
+    },
+    environment: { id: integration.environmentId, related: selfLink(links, `/org/v2/environments/${integration.environmentId}`), resource_name: crn(links, ["environment", integration.environmentId]) },
+    status: view.status,
+    usages: view.usages.map((c) => usageCrn(links, c)),
+    metadata: {
+      self: selfLink(links, `${BASE}/${integration.id}`),
+      resource_name: crn(links, ["environment", integration.environmentId], ["provider-integration", integration.id]),
+      created_at: integration.createdAt,
+      updated_at: integration.updatedAt,
+    },
+  };
+}
+
+interface IdParams { id: string }
+interface ListQuery { environment?: string; provider?: string; status?: string; display_name?: string; page_size?: string; page_token?: string }
+
+export interface PimDependencies extends RouteDependencies {
+  readonly vaultHosts: VaultHostPolicy;
+}
+
+export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void {
+  const service = deps.services.integrations;
+  const tags = ["Provider integrations (pim/v2)"];
+  const params = { type: "object", properties: { id: str(64) } } as const;
+  const envQuery = { type: "object", properties: { environment: str(64) } } as const;
+  const render = (view: IntegrationView) => renderIntegration(deps.links, deps.platformAppId, view);
+
+  app.post(BASE, { schema: { tags, summary: "Create a provider integration (DRAFT)", body: { type: "object", properties: { display_name: str(60), provider: { enum: ["AZURE", "AWS", "GCP"] }, environment: { type: "object", properties: { id: str(64) } } }, required: ["display_name", "provider", "environment"] }, response: { 201: integrationSchema, ...v2ErrorResponses(400, 404) } } }, async (request, reply) => {
+    const body = objectBody(request.body);
+    const view = await service.create(deps.principalOf(request), { displayName: body.display_name, provider: body.provider, environmentId: objectField(body.environment, "environment").id });
+    return reply.status(201).send(render(view));
+  });
+
+  app.get<{ Querystring: ListQuery }>(BASE, { schema: { tags, summary: "List provider integrations", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: str(64), provider: str(16), status: str(16), display_name: str(60) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: integrationSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+    const q = request.query;
+    const environmentId = requiredQuery(q.environment, "environment", "env-a1b2c3d4");
+    const page = await service.list(deps.principalOf(request), {
+      environmentId,
+      ...(q.provider === undefined ? {} : { provider: q.provider }),
+      ...(q.status === undefined ? {} : { status: q.status }),
+      ...(q.display_name === undefined ? {} : { displayName: q.display_name }),
+    }, pageRequest(q));
+    return {
+      api_version: "pim/v2",
+      kind: "IntegrationList",
+      metadata: listMetadata(deps.links, BASE, { environment: environmentId, provider: q.provider, status: q.status, display_name: q.display_name, page_size: q.page_size }, page.nextPageToken),
+      data: page.items.map(render),
+    };
+  });
+
+  app.get<{ Params: IdParams; Querystring: { environment?: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Read a provider integration", params, querystring: envQuery, response: { 200: integrationSchema, ...v2ErrorResponses(404) } } }, async (request) => {
+    return render(await service.get(deps.principalOf(request), request.params.id, request.query.environment));
+  });
+
+  app.patch<{ Params: IdParams; Querystring: { environment?: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Attach the customer's tenant (and optionally the integration's own credential)", params, querystring: envQuery, body: { type: "object", properties: { config: configSchema, environment: { type: "object", properties: { id: str(64) } } } }, response: { 200: integrationSchema, ...v2ErrorResponses(400, 404, 409) } } }, async (request) => {
+    const body = objectBody(request.body);
+    const config = objectField(body.config, "config");
+    const environmentId = objectField(body.environment, "environment").id ?? request.query.environment;
+    const view = await service.updateConfig(deps.principalOf(request), request.params.id, typeof environmentId === "string" ? environmentId : undefined, {
+      ...(config.kind === undefined ? {} : { kind: config.kind }),
+      ...(config.customer_azure_tenant_id === undefined ? {} : { customerAzureTenantId: config.customer_azure_tenant_id }),
+      ...(config.credential === undefined ? {} : { credential: config.credential }),
+    });
+    return render(view);
+  });
+
+  app.delete<{ Params: IdParams; Querystring: { environment?: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Delete a provider integration no connector uses", params, querystring: envQuery, response: { 204: { type: "null" }, ...v2ErrorResponses(404, 409) } } }, async (request, reply) => {
+    await service.delete(deps.principalOf(request), request.params.id, request.query.environment);
+    return reply.status(204).send();
+  });
+
+  const validateSchema = {
+    tags,
+    summary: "Validate a provider integration: acquire a token in the customer tenant and, given a vault, probe the readMetadata and getSecret permissions",
+    body: { type: "object", properties: { id: str(64), environment: { type: "object", properties: { id: str(64) } }, vault_uri: str(512, { description: "vaultwire: probe this vault" }), secret_identifier: str(2048, { description: "vaultwire: probe this secret (a role granted on one secret shows only there)" }) }, required: ["id"] },
+    response: { 200: validationSchema, 204: { type: "null" }, ...v2ErrorResponses(400, 404, 422) },
+  };
+  const validate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = objectBody(request.body);
+    const id = typeof body.id === "string" ? body.id : "";
+    if (id === "") throw new InputError("id is required: the provider integration to validate", [{ field: "id", message: "required" }]);
+    const environmentId = objectField(body.environment, "environment").id;
+    const options: { vaultUri?: string; identifier?: ReturnType<typeof identifierOf> } = {};
+    if (body.secret_identifier !== undefined) options.identifier = identifierOf(body.secret_identifier, deps.vaultHosts);
+    else if (body.vault_uri !== undefined) {
+      if (typeof body.vault_uri !== "string") throw new InputError("vault_uri must be a string such as https://my-vault.vault.azure.net", [{ field: "vault_uri", message: "must be a string" }]);
+      options.vaultUri = identifierOf(`${body.vault_uri.trim().replace(/\/+$/, "")}::probe`, deps.vaultHosts, "vault_uri").vaultUri;
+    }
+    const result = await service.validate(deps.principalOf(request), id, typeof environmentId === "string" ? environmentId : undefined, options);
+    if (!result.ready) {
+      const failures = [
+        ...(result.token.ok ? [] : [{ pointer: "/token", detail: result.token.message }]),
+        ...result.permissions.filter((p) => p.status !== "granted").map((p) => ({ pointer: `/permissions/${p.permission}`, detail: `${p.permission} ${p.status}: ${p.reason}` })),
+      ];
+      return reply.status(422).send({
+        errors: failures.map((f) => ({ id: crypto.randomUUID(), status: "422", code: "validation_failed", title: "Unprocessable Entity", detail: f.detail, source: { pointer: f.pointer } })),
+        validation: result,
+      });
+    }
+    if (options.vaultUri === undefined && options.identifier === undefined) return reply.status(204).send();
+    return reply.status(200).send(result);
+  };
+  app.post(`${BASE}::validate`, { schema: validateSchema }, validate);
+  app.post(`${BASE}/validate`, { schema: { ...validateSchema, hide: true } }, validate);
+}
+
+function identifierOf(value: unknown, hosts: VaultHostPolicy, field = "secret_identifier") {
+  const parsed = parseAzureKeyVaultIdentifier(value, hosts);
+  if (!parsed.ok) throw new InputError(`${field}: ${parsed.error.message}`, [{ field, message: parsed.error.message }]);
+  return parsed.value;
+}
