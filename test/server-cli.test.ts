@@ -1,0 +1,83 @@
+// `vaultwire server` as users run it: the built binary, a real port, signals.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+
+interface Started { child: ChildProcess; url: string; stderr: () => string; exit: Promise<number | null> }
+
+function start(args: string[], env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [bin, "server", ...args], { env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stdout.resume();
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => { resolve(code); }));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`server did not start: ${stderr}`)); }, 20_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], stderr: () => stderr, exit });
+      }
+    });
+    void exit.then((code) => {
+      clearTimeout(timer);
+      resolve({ child, url: "", stderr: () => stderr, exit: Promise.resolve(code) });
+    });
+  });
+}
+
+describe("vaultwire server (the binary)", () => {
+  let dataDir: string;
+  beforeAll(async () => { dataDir = await mkdtemp(join(tmpdir(), "vaultwire-server-cli-")); });
+  afterAll(async () => { await rm(dataDir, { recursive: true, force: true }); });
+
+  it("starts, prints the first admin key once, serves the API, and stops cleanly on SIGTERM", async () => {
+    const server = await start(["--port", "0", "--data-dir", dataDir], {});
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const key = /API key: +(\S+)/.exec(server.stderr())?.[1];
+    const secret = /API secret: +(\S+)/.exec(server.stderr())?.[1];
+    expect(key).toBeDefined();
+    expect(secret).toBeDefined();
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const listed = await fetch(`${server.url}/org/v2/environments`, { headers: { authorization: `Basic ${Buffer.from(`${key ?? ""}:${secret ?? ""}`).toString("base64")}` } });
+    expect(listed.status).toBe(200);
+    expect(((await stat(join(dataDir, "master.key"))).mode & 0o777).toString(8)).toBe("600");
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(0);
+    expect(server.stderr()).toContain("received SIGTERM, shutting down");
+  });
+
+  it("does not print a key on later starts", async () => {
+    const server = await start(["--port", "0", "--data-dir", dataDir], {});
+    expect(server.stderr()).not.toContain("API secret");
+    server.child.kill("SIGINT");
+    expect(await server.exit).toBe(0);
+  });
+
+  it("refuses to start with another master key, saying why", async () => {
+    const server = await start(["--port", "0", "--data-dir", dataDir], { VAULTWIRE_MASTER_KEY: randomBytes(32).toString("base64") });
+    expect(await server.exit).toBe(1);
+    expect(server.stderr()).toContain("Error: the server could not start: the master key (VAULTWIRE_MASTER_KEY) is not the one this database was created with");
+  });
+
+  it.each([
+    [["--port", "http"], {}, "--port: expected a port number from 0 to 65535"],
+    [[], { VAULTWIRE_PORT: "x" }, "VAULTWIRE_PORT: expected a port number"],
+    [[], { VAULTWIRE_MASTER_KEY: "short" }, "VAULTWIRE_MASTER_KEY must hold a 32-byte key"],
+    [["--database-url", "postgres://nobody:pw@127.0.0.1:1/db"], {}, "cannot connect to PostgreSQL"],
+  ])("fails with one clear line for %j %j", async (args, env, fragment) => {
+    // Each case fails before listening; the env cases must not be overridden by a --port flag.
+    const server = await start([...args, "--data-dir", dataDir], env);
+    expect(await server.exit).toBe(1);
+    expect(server.stderr()).toContain(fragment);
+    expect(server.stderr()).not.toMatch(/\n\s+at /);
+    expect(server.stderr()).not.toContain(":pw@");
+  });
+});
