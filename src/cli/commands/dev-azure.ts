@@ -137,8 +137,10 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
     const summary = await populate(emulator, values.tenant, vaults, values.app, values["managed-identity"]);
     await mkdir(stateDir, { recursive: true });
     await writeFile(endpointFile, `${JSON.stringify({ authorityHost: emulator.authorityHost, caCertPath: emulator.caCertPath }, null, 2)}\n`);
+    // Listen for signals before saying we are up, so an early Ctrl-C still stops cleanly.
+    const shutdown = io.waitForShutdown();
     io.stdout(output === "json" ? `${JSON.stringify(summary)}\n` : renderStart(summary));
-    const signal = await io.waitForShutdown();
+    const signal = await shutdown;
     if (output === "human") io.stdout(`\nReceived ${signal}: stopping the Azure emulator.\n`);
     return 0;
   } finally {

@@ -67,6 +67,8 @@ export async function server(args: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     throw new CliError(`the server could not start: ${(error as Error).message}`);
   }
+  // Listen for signals before saying we are up, so an early Ctrl-C still shuts down cleanly.
+  const shutdown = io.waitForShutdown();
   if (running.bootstrapKey) {
     io.stderr(
       `\nCreated the first admin API key. The secret is shown only now; store it safely:\n\n  API key:    ${running.bootstrapKey.key.id}\n  API secret: ${running.bootstrapKey.secret}\n\n` +
@@ -74,7 +76,7 @@ export async function server(args: readonly string[], io: CliIo): Promise<number
     );
   }
   io.stderr(`vaultwire server listening on ${running.url} (Ctrl-C to stop)\n`);
-  const signal = await io.waitForShutdown();
+  const signal = await shutdown;
   io.stderr(`received ${signal}, shutting down\n`);
   await running.close();
   return 0;
