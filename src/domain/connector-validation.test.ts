@@ -99,6 +99,8 @@ describe("each single mutation yields exactly the expected field error", () => {
     ["an unknown output format", { "output.data.format": "XML" }, "output.data.format", "must be one of AVRO, JSON_SR, PROTOBUF, JSON"],
     ["a missing required field", { "topic.prefix": null }, "topic.prefix", "Missing required configuration \"topic.prefix\" which has no default value."],
     ["an empty required field", { "database.names": " " }, "database.names", "must not be empty"],
+    ["a config provider reference", { "table.include.list": "${file:/etc/passwd:root}" }, "table.include.list", "must not contain \"${\" (Kafka Connect's config provider syntax)"],
+    ["another connector's placeholder", { "database.hostname": "${vaultwire:lcc-victim:database.password}" }, "database.hostname", "config provider syntax"],
   ];
 
   it.each(cases)("%s", (_label, changes, key, fragment) => {

@@ -136,6 +136,13 @@ function run(config: ConnectorConfig, context: ValidationContext, inputErrors: r
     }
   }
 
+  // Kafka Connect resolves "${provider:path:key}" in any value: a user value must not
+  // be able to make a worker read files or another connector's secrets.
+  for (const key in config) {
+    if (config[key]?.includes("${") && !problems.has(key)) {
+      problems.add(key, `the value of ${key} must not contain "\${" (Kafka Connect's config provider syntax)`);
+    }
+  }
   const secretManager = checkSecretManager(config, context, plugin, problems);
   if (plugin) checkPluginFields(config, plugin, secretManager.managed, problems);
   return render(config, plugin, className, problems, secretManager);

@@ -24,6 +24,7 @@ import { registerIamV2 } from "./iam-v2/routes.js";
 import type { LinkContext } from "./links.js";
 import { registerOrgV2 } from "./org-v2/routes.js";
 import { registerPimV2 } from "./pim-v2/routes.js";
+import { registerInternalV1, type InternalDependencies } from "./internal/routes.js";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const OPENAPI_INFO = { title: "vaultwire API", version: "0.1.0", description: "Confluent Cloud-compatible API for connectors whose credentials live in a cloud secret manager." };
@@ -47,6 +48,10 @@ export interface HttpDependencies {
   readonly failedAttempts?: FailedAttemptLimiter;
   /** Vault hosts the validate endpoint's vault_uri may name. */
   readonly vaultHosts: VaultHostPolicy;
+  /** The workers' secret endpoint; absent, /internal/v1 is not served. */
+  readonly internal?: InternalDependencies;
+  /** The ConfigProvider properties a cluster's workers need (with its worker token). */
+  readonly workerProperties?: (clusterId: string) => Record<string, string>;
 }
 
 /** The caller of a request (set by the authentication hook). */
@@ -153,6 +158,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   registerPimV2(app, routeDeps);
   registerConnectV1(app, routeDeps);
   registerIamV2(app, routeDeps);
+  if (deps.internal) registerInternalV1(app, deps.internal);
   return app;
 }
 

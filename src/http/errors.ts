@@ -110,7 +110,7 @@ export function errorBody(family: ErrorFamily, error: HttpError, requestId: stri
 }
 
 export function familyOf(url: string): ErrorFamily {
-  return url.startsWith("/connect/") ? "connect" : "v2";
+  return url.startsWith("/connect/") || url.startsWith("/internal/") ? "connect" : "v2";
 }
 
 function lowerFirst(text: string): string {

@@ -16,7 +16,10 @@ import { createConnectorService } from "../services/connectors.js";
 import { defaultServiceContext } from "../services/context.js";
 import { createEnvironmentService } from "../services/environments.js";
 import { createIntegrationService } from "../services/integrations.js";
-import { UNCONFIGURED_RUNTIME, type ConnectorRuntime } from "../services/runtime.js";
+import type { ConnectorRuntime } from "../services/runtime.js";
+import { createSecretDelivery } from "../services/secret-delivery.js";
+import { workerProperties, workerToken } from "../services/worker-tokens.js";
+import { createReconciler, type Reconciler } from "../runtime/kafka-connect/reconciler.js";
 import { loadMasterKey, SecretBox, verifyMasterKey } from "../services/secret-box.js";
 import { openStore } from "../store/index.js";
 import type { Store } from "../store/store.js";
@@ -85,13 +88,23 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
     const environments = createEnvironmentService(context);
     const clusters = createClusterService(context);
     const integrations = createIntegrationService({ ...context, box, azure });
+    const delivery = createSecretDelivery({ store, box, integrations, azure, vaultHosts: hosts.value });
+    const reconciler: Reconciler | null = overrides.runtime ? null : createReconciler({
+      store,
+      delivery,
+      vaultHosts: hosts.value,
+      logger: logger.child({ component: "reconciler" }),
+      invalidateSecrets: () => { azure.invalidate(); },
+      reconcileIntervalMs: settings.reconcileIntervalMs,
+      refreshIntervalMs: settings.secretRefreshIntervalMs,
+    });
     const connectors = createConnectorService({
       ...context,
       box,
       clusters,
       integrations,
       azure,
-      runtime: overrides.runtime ?? UNCONFIGURED_RUNTIME,
+      runtime: overrides.runtime ?? reconciler ?? (() => { throw new Error("no runtime"); })(),
       vaultHosts: hosts.value,
       ...(regionPolicy === undefined ? {} : { regionPolicy }),
     });
@@ -106,6 +119,8 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       links,
       platformAppId: identity?.clientId ?? "",
       vaultHosts: hosts.value,
+      internal: { store, box, delivery, audit: logger.child({ log: "audit" }) },
+      workerProperties: (clusterId) => workerProperties({ publicUrl: links.publicUrl, clusterId, token: workerToken(box, clusterId) }),
     });
     await app.listen({ host: settings.host, port: settings.port });
     const address = app.server.address();
@@ -113,6 +128,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
     const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host}:${port}`;
     // With port 0 the default public URL names the port actually bound.
     if (/:0$/.test(settings.publicUrl)) links.publicUrl = url;
+    reconciler?.start();
     logger.info({ url, store: store.dialect, masterKey: masterKeySource, azureIdentity: identity?.method ?? "none" }, "vaultwire server listening");
     let closed = false;
     return {
@@ -125,6 +141,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       async close() {
         if (closed) return;
         closed = true;
+        await reconciler?.stop();
         await app.close();
         await store.close();
         logger.info("vaultwire server stopped");

@@ -19,6 +19,10 @@ export interface ServerSettings {
   readonly bootstrapApiKey: string | undefined;
   readonly bootstrapApiSecret: string | undefined;
   readonly regionPolicyFile: string | undefined;
+  /** How often the reconciler makes Kafka Connect match the store. */
+  readonly reconcileIntervalMs: number;
+  /** How often each distinct secret is re-read to detect rotation. */
+  readonly secretRefreshIntervalMs: number;
   readonly azure: {
     readonly cloud: AzureCloudName;
     readonly authorityHost: string | undefined;
@@ -46,6 +50,8 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   databaseUrl: { file: "databaseUrl", env: "VAULTWIRE_DATABASE_URL", flag: "database-url" },
   logLevel: { file: "logLevel", env: "VAULTWIRE_LOG_LEVEL" },
   regionPolicyFile: { file: "regionPolicyFile", env: "VAULTWIRE_REGION_POLICY_FILE" },
+  reconcileIntervalMs: { file: "reconcileIntervalMs", env: "VAULTWIRE_RECONCILE_INTERVAL_MS" },
+  secretRefreshIntervalMs: { file: "secretRefreshIntervalMs", env: "VAULTWIRE_SECRET_REFRESH_INTERVAL_MS" },
   azureCloud: { file: "azure.cloud", env: "VAULTWIRE_AZURE_CLOUD" },
   azureAuthorityHost: { file: "azure.authorityHost", env: "VAULTWIRE_AZURE_AUTHORITY_HOST" },
   azureCaFile: { file: "azure.caFile", env: "VAULTWIRE_AZURE_CA_FILE" },
@@ -138,6 +144,17 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
   const emulatorHosts = list("emulatorHosts").map((h) => h.toLowerCase());
   const allowedVaultHosts = [...new Set([...list("allowedVaultHosts").map((h) => h.toLowerCase()), ...emulatorHosts])];
 
+  const interval = (name: string, fallback: number, min: number): number => {
+    const value = text(name, String(fallback)) ?? String(fallback);
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min) {
+      problems.push(`${raw(name)?.origin ?? name}: expected milliseconds, at least ${min}`);
+      return fallback;
+    }
+    return n;
+  };
+  const reconcileIntervalMs = interval("reconcileIntervalMs", 10_000, 200);
+  const secretRefreshIntervalMs = interval("secretRefreshIntervalMs", 300_000, 200);
   const platformIdentity = readPlatformIdentity(text, raw, problems, readFile);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
@@ -151,6 +168,8 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
     bootstrapApiKey: sources.env.VAULTWIRE_BOOTSTRAP_API_KEY,
     bootstrapApiSecret: sources.env.VAULTWIRE_BOOTSTRAP_API_SECRET,
     regionPolicyFile: text("regionPolicyFile"),
+    reconcileIntervalMs,
+    secretRefreshIntervalMs,
     azure: { cloud: cloud as AzureCloudName, authorityHost, caFile: text("azureCaFile"), allowedVaultHosts, emulatorHosts, platformIdentity },
   };
 }

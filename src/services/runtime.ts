@@ -12,19 +12,3 @@ export interface ConnectorRuntime {
   restart(connector: Connector): Promise<void>;
   remove(connector: Connector): Promise<void>;
 }
-
-/**
- * Used until a Kafka Connect runtime is configured: nothing is deployed, so
- * connectors stay PROVISIONING with a trace that says why.
- */
-export const UNCONFIGURED_RUNTIME: ConnectorRuntime = {
-  apply: (connector) => Promise.resolve({
-    state: "PROVISIONING",
-    workerId: null,
-    trace: `connector "${connector.name}" is waiting for a Kafka Connect runtime: none is configured for this server`,
-    tasks: [],
-    observedAt: new Date().toISOString(),
-  }),
-  restart: () => Promise.resolve(),
-  remove: () => Promise.resolve(),
-};

@@ -4,7 +4,7 @@
  * principal credentials): AES-256-GCM under a master key, each ciphertext
  * bound to its record by associated data so ciphertexts cannot be swapped.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { MetaRepository } from "../store/store.js";
@@ -19,6 +19,16 @@ export class SecretBox {
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error("the master key must be 32 bytes");
     this.#key = Buffer.from(key);
+  }
+
+  /**
+   * A keyed MAC of `message` under a key derived from the master key for
+   * `purpose` (HKDF), e.g. the per-cluster worker tokens: stable, unforgeable
+   * without the master key, and never stored.
+   */
+  mac(purpose: string, message: string): string {
+    const key = Buffer.from(hkdfSync("sha256", this.#key, Buffer.alloc(0), `vaultwire:${purpose}`, 32));
+    return createHmac("sha256", key).update(message, "utf8").digest("base64url");
   }
 
   /** `v1.<iv>.<ciphertext+tag>`, base64url; `context` must be given again to open it. */

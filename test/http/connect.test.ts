@@ -46,7 +46,16 @@ describe.each(storeTargets())("connect/v1 on $name", (target) => {
     expect(entry?.id.id_type).toBe("ID");
     expect(entry?.info.config["connector.class"]).toBe("SqlServerCdcSourceV2");
     expect(entry?.status.connector.state).toBe("PROVISIONING");
-    expect(entry?.status.connector.trace).toContain("waiting for a Kafka Connect runtime");
+    // The reconciler keeps trying the cluster's Connect URL, where nothing listens, and says so.
+    const deadline = Date.now() + 10_000;
+    let trace = "";
+    while (!trace.includes("waiting for Kafka Connect") && Date.now() < deadline) {
+      const status = await server.api<{ connector: { state: string; trace: string } }>("GET", `${seed.base}/connectors/SqlServerCdcSource1/status`);
+      trace = status.body.connector.trace;
+      expect(status.body.connector.state).toBe("PROVISIONING");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(trace).toContain("waiting for Kafka Connect: Kafka Connect is not reachable at http://127.0.0.1:8083");
     const bad = await server.api<ConnectError>("GET", `${seed.base}/connectors?expand=everything`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain("expand must list info, status and/or id");

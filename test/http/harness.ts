@@ -93,10 +93,14 @@ export interface TestServerOptions {
   readonly database?: TestDatabase;
   readonly dataDir?: string;
   readonly withoutAzureIdentity?: boolean;
+  readonly reconcileIntervalMs?: number;
+  readonly secretRefreshIntervalMs?: number;
+  /** Extra vault hosts to allow (e.g. another emulator's). */
+  readonly extraVaultHosts?: readonly string[];
 }
 
 export function testSettings(azure: AzureFixture, dataDir: string, database: TestDatabase, options: TestServerOptions = {}): ServerSettings {
-  const vaultHosts = [new URL(azure.vaultUri).host, new URL(azure.lockedVaultUri).host];
+  const vaultHosts = [new URL(azure.vaultUri).host, new URL(azure.lockedVaultUri).host, ...(options.extraVaultHosts ?? [])];
   return {
     host: "127.0.0.1",
     port: 0,
@@ -108,6 +112,8 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
     bootstrapApiKey: ADMIN_KEY,
     bootstrapApiSecret: ADMIN_SECRET,
     regionPolicyFile: undefined,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
+    secretRefreshIntervalMs: options.secretRefreshIntervalMs ?? 300_000,
     azure: {
       cloud: "public",
       authorityHost: azure.emulator.authorityHost,

@@ -112,6 +112,15 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
   });
 
+  app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
+    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (includes its worker token)", params, querystring: envQuery, response: { 200: { type: "object", properties: { cluster: { type: "object", properties: { id: str(64) } }, properties: { type: "object", additionalProperties: str(2048) }, text: str(8192) } }, ...v2ErrorResponses(404) } },
+  }, async (request, reply) => {
+    const cluster = await service.get(deps.principalOf(request), request.params.id, request.query.environment);
+    const properties = deps.workerProperties?.(cluster.id) ?? {};
+    void reply.header("cache-control", "no-store");
+    return { cluster: { id: cluster.id }, properties, text: Object.entries(properties).map(([k, v]) => `${k}=${v}`).join("\n") + "\n" };
+  });
+
   app.delete<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Remove a Kafka cluster without connectors", params, querystring: envQuery, response: { 204: { type: "null" }, ...v2ErrorResponses(404, 409) } } }, async (request, reply) => {
     await service.delete(deps.principalOf(request), request.params.id, request.query.environment);
     return reply.status(204).send();

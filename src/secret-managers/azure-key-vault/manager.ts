@@ -2,6 +2,7 @@
  * The Azure Key Vault secret manager: fetches the secrets a connector config
  * names, one GET per distinct secret, and probes an integration's permissions.
  */
+import { setMaxListeners } from "node:events";
 import type { AzureKeyVaultSecretIdentifier } from "../../domain/azure-key-vault-identifier.js";
 import { formatAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
 import { KeyedConcurrencyLimiter } from "../concurrency.js";
@@ -118,6 +119,8 @@ export function createAzureKeyVaultSecretManager(settings: AzureKeyVaultSettings
   async function fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[]): Promise<SecretResult[]> {
     const creds = credentials.for(integration);
     const signal = AbortSignal.timeout(deadlineMs);
+    // Every request and retry wait of this fetch listens on the one deadline.
+    setMaxListeners(0, signal);
     // One load per distinct secret; every field that names it waits for the same promise.
     const loads = new Map<string, Promise<FetchedSecret>>();
     for (const request of requests) {

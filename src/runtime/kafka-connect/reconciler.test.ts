@@ -1,0 +1,179 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_VAULT_HOST_POLICY } from "../../domain/vault-host-policy.js";
+import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
+import { SecretValue } from "../../secret-managers/secret-value.js";
+import type { SecretDelivery } from "../../services/secret-delivery.js";
+import { ConnectError, type ConnectClient, type ConnectStatus } from "./client.js";
+import { createReconciler } from "./reconciler.js";
+
+const cluster: { -readonly [K in keyof KafkaCluster]: KafkaCluster[K] } = {
+  id: "lkc-1", environmentId: "env-1", displayName: "c", cloud: "AZURE", region: "westus3", availability: "SINGLE_ZONE", type: "DEDICATED",
+  cku: 1, networking: "PUBLIC", bootstrapServers: "127.0.0.1:9092", connectUrls: ["http://w:8083"], createdAt: "", updatedAt: "",
+};
+
+function makeConnector(overrides: Partial<Connector> = {}): Connector {
+  return {
+    id: "lcc-1", environmentId: "env-1", clusterId: "lkc-1", name: "orders", plugin: "PostgresCdcSourceV2",
+    config: {
+      "connector.class": "PostgresCdcSourceV2", name: "orders", "secret.manager.enabled": "true", "secret.manager": "AZURE_KEY_VAULT",
+      "secret.manager.managed.configs": "database.password", "secret.manager.provider.integration.id": "cspi-1",
+      "database.hostname": "db", "database.port": "5432", "database.user": "u", "database.password": "https://v.vault.azure.net::db::password",
+      "database.dbname": "app", "topic.prefix": "pg", "tasks.max": "1",
+    },
+    sensitiveCiphertext: null, integrationId: "cspi-1", desiredState: "RUNNING",
+    status: { state: "PROVISIONING", workerId: null, trace: null, tasks: [], observedAt: "" }, generation: 1, createdAt: "", updatedAt: "",
+    ...overrides,
+  };
+}
+
+class FakeConnect implements ConnectClient {
+  readonly urls = ["http://w:8083"];
+  readonly configs = new Map<string, Record<string, string>>();
+  readonly states = new Map<string, ConnectStatus>();
+  readonly calls: string[] = [];
+  down = false;
+  rejectWith: string | null = null;
+  private guard(call: string) {
+    this.calls.push(call);
+    if (this.down) throw new ConnectError("Kafka Connect is not reachable at http://w:8083 (ECONNREFUSED)", null, "unreachable");
+  }
+  health() { return Promise.resolve(!this.down); }
+  listNames() { this.guard("list"); return Promise.resolve([...this.configs.keys()]); }
+  getConfig(name: string) { this.guard(`get ${name}`); return Promise.resolve(this.configs.get(name) ?? null); }
+  putConfig(name: string, config: Readonly<Record<string, string>>) {
+    this.guard(`put ${name}`);
+    if (this.rejectWith !== null) return Promise.reject(new ConnectError(this.rejectWith, 400, "bad-request"));
+    const created = !this.configs.has(name);
+    this.configs.set(name, { ...config });
+    this.states.set(name, { name, connector: { state: "RUNNING", worker_id: "w:8083" }, tasks: [{ id: 0, state: "RUNNING", worker_id: "w:8083" }] });
+    return Promise.resolve({ created });
+  }
+  status(name: string) { this.guard(`status ${name}`); return Promise.resolve(this.states.get(name) ?? null); }
+  pause(name: string) { this.guard(`pause ${name}`); this.setState(name, "PAUSED"); return Promise.resolve(); }
+  resume(name: string) { this.guard(`resume ${name}`); this.setState(name, "RUNNING"); return Promise.resolve(); }
+  restart(name: string) { this.guard(`restart ${name}`); return Promise.resolve(); }
+  delete(name: string) { this.guard(`delete ${name}`); return Promise.resolve(this.configs.delete(name)); }
+  private setState(name: string, state: "PAUSED" | "RUNNING") {
+    const current = this.states.get(name);
+    if (current) this.states.set(name, { ...current, connector: { ...current.connector, state }, tasks: current.tasks.map((t) => ({ ...t, state })) });
+  }
+}
+
+function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>) {
+  const records = new Map(connectors.map((c) => [c.id, c]));
+  const statuses = new Map<string, ConnectorStatus>();
+  const connect = new FakeConnect();
+  let version = "v1";
+  let invalidations = 0;
+  const secretDelivery: SecretDelivery = {
+    secretKeys: (c) => ({ managed: c.config["secret.manager.enabled"] === "true" ? ["database.password"] : [], plaintext: [] }),
+    resolve: () => Promise.resolve({ values: new Map([["database.password", new SecretValue("pw-canary-123")]]), versions: new Map([["database.password", version]]), errors: [] }),
+    ...delivery,
+  };
+  const store = {
+    connectors: {
+      get: (id: string) => Promise.resolve(records.get(id)),
+      listAll: () => Promise.resolve([...records.values()]),
+      updateStatus: (id: string, status: ConnectorStatus) => { statuses.set(id, status); return Promise.resolve(); },
+    },
+    clusters: { get: (id: string) => Promise.resolve(id === cluster.id ? cluster : undefined), listAll: () => Promise.resolve([cluster]) },
+  } as unknown as Parameters<typeof createReconciler>[0]["store"];
+  const reconciler = createReconciler({
+    store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, logger: pino({ level: "silent" }),
+    invalidateSecrets: () => { invalidations++; }, clientFor: () => connect,
+  });
+  return { reconciler, connect, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
+}
+
+describe("reconciler", () => {
+  it("deploys a missing connector with placeholders, records RUNNING, and leaves an unchanged one alone", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    expect(connect.configs.get("lcc-1")?.["database.password"]).toBe("${vaultwire:lcc-1:database.password}");
+    expect(JSON.stringify([...connect.configs.values()])).not.toContain("pw-canary-123");
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+    connect.calls.length = 0;
+    await reconciler.reconcileAll();
+    expect(connect.calls.filter((c) => c.startsWith("put"))).toEqual([]);
+  });
+
+  it("pauses and resumes to match the desired state", async () => {
+    const { reconciler, connect, statuses, records } = setup([makeConnector({ desiredState: "PAUSED" })]);
+    await reconciler.reconcileAll();
+    expect(connect.calls).toContain("pause lcc-1");
+    expect(statuses.get("lcc-1")?.state).toBe("PAUSED");
+    records.set("lcc-1", makeConnector({ desiredState: "RUNNING" }));
+    await reconciler.reconcileAll();
+    expect(connect.calls).toContain("resume lcc-1");
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+  });
+
+  it("reports PROVISIONING with the reason while Connect is down, and converges when it is back", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.down = true;
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "PROVISIONING", trace: expect.stringContaining("waiting for Kafka Connect: Kafka Connect is not reachable at http://w:8083") as unknown });
+    connect.down = false;
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+  });
+
+  it("fails a connector whose secret cannot be read, without deploying it", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()], {
+      resolve: () => Promise.resolve({ values: new Map(), versions: new Map(), errors: [{ key: "database.password", message: "database.password (https://v.vault.azure.net::db::password): secret \"db\" was not found in vault https://v.vault.azure.net.", transient: false }] }),
+    });
+    await reconciler.reconcileAll();
+    expect(connect.calls.filter((c) => c.startsWith("put"))).toEqual([]);
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "FAILED", trace: "There were some errors with your configuration:\ndatabase.password (https://v.vault.azure.net::db::password): secret \"db\" was not found in vault https://v.vault.azure.net." });
+  });
+
+  it("turns Connect's rejection into FAILED, scrubbing any delivered value", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.rejectWith = "Connector configuration is invalid: FATAL: password authentication failed for user \"u\" (password pw-canary-123)";
+    await reconciler.reconcileAll();
+    const status = statuses.get("lcc-1");
+    expect(status?.state).toBe("FAILED");
+    expect(status?.trace).toContain("the database rejected the credentials read from Azure Key Vault for database.password");
+    expect(status?.trace).not.toContain("pw-canary-123");
+  });
+
+  it("waits for workers when the cluster has none", async () => {
+    const { reconciler, statuses } = setup([makeConnector()]);
+    cluster.connectUrls = [];
+    try {
+      await reconciler.reconcileAll();
+      expect(statuses.get("lcc-1")?.trace).toContain("has no Kafka Connect workers registered");
+    } finally {
+      cluster.connectUrls = ["http://w:8083"];
+    }
+  });
+
+  it("restarts with tasks only when a secret version changes", async () => {
+    const { reconciler, connect, setVersion, invalidations } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    await reconciler.refreshSecrets();
+    expect(connect.calls.filter((c) => c.startsWith("restart"))).toEqual([]);
+    setVersion("v2");
+    await reconciler.refreshSecrets();
+    expect(connect.calls.filter((c) => c.startsWith("restart"))).toEqual(["restart lcc-1"]);
+    await reconciler.refreshSecrets();
+    expect(connect.calls.filter((c) => c.startsWith("restart"))).toHaveLength(1);
+    expect(invalidations()).toBe(3);
+  });
+
+  it("removes connectors vaultwire no longer knows, and nothing else", async () => {
+    const { reconciler, connect } = setup([makeConnector()]);
+    connect.configs.set("lcc-gone", {});
+    connect.configs.set("someone-elses", {});
+    await reconciler.reconcileAll();
+    expect([...connect.configs.keys()].sort()).toEqual(["lcc-1", "someone-elses"]);
+  });
+
+  it("answers apply at once and deploys in the background", async () => {
+    const { reconciler, connect } = setup([makeConnector()]);
+    expect(await reconciler.apply(makeConnector())).toBeNull();
+    await reconciler.stop();
+    expect(connect.configs.has("lcc-1")).toBe(true);
+  });
+});

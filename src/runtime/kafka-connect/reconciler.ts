@@ -1,0 +1,275 @@
+/**
+ * Makes Kafka Connect match the desired state in the store: on every change
+ * (through the ConnectorRuntime port) and periodically, idempotently. Before
+ * deploying it resolves the connector's secrets (a pre-flight that turns a
+ * missing secret or permission into a FAILED status with the secret manager's
+ * message); it never sends a value to Connect, only placeholders. A second,
+ * slower loop re-reads each distinct secret and restarts, with their tasks,
+ * the connectors whose secret versions changed.
+ */
+import type { Logger } from "pino";
+import { formatAzureKeyVaultIdentifier, parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
+import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
+import type { ConnectorRuntime } from "../../services/runtime.js";
+import type { SecretDelivery } from "../../services/secret-delivery.js";
+import type { Store } from "../../store/store.js";
+import { ConnectError, createConnectClient, type ConnectClient } from "./client.js";
+import { mapStatus, type StatusContext } from "./status.js";
+import { connectName, translate } from "./translate.js";
+
+export interface ReconcilerOptions {
+  readonly store: Pick<Store, "connectors" | "clusters">;
+  readonly delivery: SecretDelivery;
+  readonly vaultHosts: VaultHostPolicy;
+  readonly logger: Logger;
+  /** Invalidates cached secrets before a rotation check (the secret manager's cache). */
+  readonly invalidateSecrets: () => void;
+  readonly reconcileIntervalMs?: number;
+  readonly refreshIntervalMs?: number;
+  readonly clientFor?: (cluster: KafkaCluster) => ConnectClient;
+  readonly now?: () => string;
+}
+
+export interface Reconciler extends ConnectorRuntime {
+  start(): void;
+  stop(): Promise<void>;
+  /** One full pass over every connector and cluster (also what the timer runs). */
+  reconcileAll(): Promise<void>;
+  /** One rotation check (also what the slower timer runs). */
+  refreshSecrets(): Promise<void>;
+}
+
+const MANAGED_NAME = /^lcc-[a-z0-9]+$/;
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const { store, delivery, logger } = options;
+  const now = options.now ?? (() => new Date().toISOString());
+  const clients = new Map<string, ConnectClient>();
+  const clientFor = options.clientFor ?? ((cluster: KafkaCluster) => {
+    const key = cluster.connectUrls.join(",");
+    let client = clients.get(key);
+    if (!client) {
+      client = createConnectClient({ urls: cluster.connectUrls });
+      clients.set(key, client);
+    }
+    return client;
+  });
+  /** Serialises work per connector. */
+  const locks = new Map<string, Promise<unknown>>();
+  /** Last seen secret versions per connector, for rotation. */
+  const seenVersions = new Map<string, Map<string, string>>();
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  let passInFlight: Promise<void> | null = null;
+
+  function locked<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = locks.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    locks.set(id, next);
+    void next.finally(() => {
+      if (locks.get(id) === next) locks.delete(id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  function statusContext(connector: Connector, secrets: ReadonlyMap<string, { reveal(): string }>): StatusContext {
+    const managedFields = delivery.secretKeys(connector).managed.map((key) => {
+      const parsed = parseAzureKeyVaultIdentifier(connector.config[key] ?? "", options.vaultHosts);
+      return { key, identifier: parsed.ok ? formatAzureKeyVaultIdentifier(parsed.value) : "" };
+    });
+    const values = [...secrets.values()].map((v) => v.reveal()).filter((v) => v.length >= 3);
+    return {
+      managedFields,
+      integrationId: connector.integrationId,
+      observedAt: now(),
+      scrub: (text) => values.reduce((acc, value) => acc.split(value).join("****************"), text),
+    };
+  }
+
+  function simple(state: ConnectorStatus["state"], trace: string): ConnectorStatus {
+    return { state, workerId: null, trace, tasks: [], observedAt: now() };
+  }
+
+  async function record(connector: Connector, status: ConnectorStatus): Promise<ConnectorStatus> {
+    await store.connectors.updateStatus(connector.id, status);
+    return status;
+  }
+
+  async function reconcileOne(connectorId: string): Promise<ConnectorStatus | null> {
+    const connector = await store.connectors.get(connectorId);
+    if (!connector) return null;
+    const cluster = await store.clusters.get(connector.clusterId);
+    if (!cluster) return null;
+    if (cluster.connectUrls.length === 0) {
+      return record(connector, simple("PROVISIONING", `Kafka cluster "${cluster.id}" has no Kafka Connect workers registered (spec.connect_urls); the connector will be deployed once it has`));
+    }
+    const keys = delivery.secretKeys(connector);
+    const translation = translate(connector, cluster, keys.plaintext);
+    if (!translation.ok) return record(connector, simple("FAILED", `There were some errors with your configuration:\n${translation.error}`));
+
+    const secrets = await delivery.resolve(connector);
+    const context = statusContext(connector, secrets.values);
+    if (secrets.errors.length > 0) {
+      const permanent = secrets.errors.filter((e) => !e.transient);
+      const state = permanent.length > 0 ? "FAILED" : "PROVISIONING";
+      return record(connector, simple(state, `There were some errors with your configuration:\n${secrets.errors.map((e) => e.message).join("\n")}`));
+    }
+    if (!seenVersions.has(connector.id)) seenVersions.set(connector.id, new Map(secrets.versions));
+
+    const client = clientFor(cluster);
+    const name = connectName(connector);
+    try {
+      const current = await client.getConfig(name);
+      if (!sameConfig(current, translation.value.config)) {
+        await client.putConfig(name, translation.value.config);
+        logger.info({ connector: connector.id, name: connector.name, cluster: cluster.id, created: current === null }, "deployed connector to Kafka Connect");
+      }
+      let status = await client.status(name);
+      if (connector.desiredState === "PAUSED" && status && status.connector.state !== "PAUSED") {
+        await client.pause(name);
+        status = await client.status(name);
+      } else if (connector.desiredState === "RUNNING" && status?.connector.state === "PAUSED") {
+        await client.resume(name);
+        status = await client.status(name);
+      }
+      return await record(connector, mapStatus(status, context));
+    } catch (error) {
+      if (error instanceof ConnectError && error.kind === "unreachable") {
+        return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${error.message}; vaultwire keeps retrying`));
+      }
+      if (error instanceof ConnectError && error.kind === "bad-request") {
+        const explained = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace: error.message }, tasks: [] }, context);
+        return record(connector, explained);
+      }
+      const message = context.scrub(error instanceof Error ? error.message : String(error));
+      logger.warn({ connector: connector.id, err: message }, "reconcile failed");
+      return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${message}`));
+    }
+  }
+
+  async function removeOrphans(): Promise<void> {
+    const clusters = await store.clusters.listAll();
+    const known = new Set((await store.connectors.listAll()).map((c) => connectName(c)));
+    const seen = new Set<string>();
+    for (const cluster of clusters) {
+      if (cluster.connectUrls.length === 0) continue;
+      const key = cluster.connectUrls.join(",");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      try {
+        const client = clientFor(cluster);
+        for (const name of await client.listNames()) {
+          if (MANAGED_NAME.test(name) && !known.has(name)) {
+            await client.delete(name);
+            logger.info({ name, cluster: cluster.id }, "removed a connector that no longer exists in vaultwire");
+          }
+        }
+      } catch (error) {
+        logger.debug({ cluster: cluster.id, err: (error as Error).message }, "orphan check skipped");
+      }
+    }
+  }
+
+  async function reconcileAll(): Promise<void> {
+    passInFlight ??= (async () => {
+      try {
+        for (const connector of await store.connectors.listAll()) {
+          if (stopped) return;
+          await locked(connector.id, () => reconcileOne(connector.id)).catch((error: unknown) => {
+            logger.warn({ connector: connector.id, err: (error as Error).message }, "reconcile pass failed for a connector");
+          });
+        }
+        await removeOrphans();
+      } finally {
+        passInFlight = null;
+      }
+    })();
+    return passInFlight;
+  }
+
+  async function refreshSecrets(): Promise<void> {
+    options.invalidateSecrets();
+    for (const connector of await store.connectors.listAll()) {
+      if (stopped) return;
+      if (delivery.secretKeys(connector).managed.length === 0) continue;
+      await locked(connector.id, async () => {
+        const secrets = await delivery.resolve(connector, delivery.secretKeys(connector).managed);
+        if (secrets.errors.length > 0) return;
+        const previous = seenVersions.get(connector.id);
+        seenVersions.set(connector.id, new Map(secrets.versions));
+        if (!previous) return;
+        const changed = [...secrets.versions].filter(([key, version]) => previous.get(key) !== version).map(([key]) => key);
+        if (changed.length === 0) return;
+        const cluster = await store.clusters.get(connector.clusterId);
+        if (!cluster || cluster.connectUrls.length === 0) return;
+        logger.info({ connector: connector.id, keys: changed }, "secret versions changed: restarting the connector and its tasks");
+        await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
+          logger.warn({ connector: connector.id, err: (error as Error).message }, "restart after rotation failed; the next pass retries");
+          seenVersions.set(connector.id, previous);
+        });
+      }).catch((error: unknown) => {
+        logger.warn({ connector: connector.id, err: (error as Error).message }, "rotation check failed");
+      });
+    }
+  }
+
+  return {
+    // The API answers at once; deploying (which may wait on Connect) continues in the background.
+    apply: (connector) => {
+      void locked(connector.id, () => reconcileOne(connector.id)).catch((error: unknown) => {
+        logger.warn({ connector: connector.id, err: (error as Error).message }, "reconcile failed");
+      });
+      return Promise.resolve(null);
+    },
+    restart: async (connector) => {
+      const cluster = await store.clusters.get(connector.clusterId);
+      if (!cluster || cluster.connectUrls.length === 0) return;
+      await locked(connector.id, async () => {
+        await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
+          if (!(error instanceof ConnectError && error.kind === "not-found")) throw error;
+        });
+      });
+      await locked(connector.id, () => reconcileOne(connector.id));
+    },
+    remove: async (connector) => {
+      seenVersions.delete(connector.id);
+      const cluster = await store.clusters.get(connector.clusterId);
+      if (!cluster || cluster.connectUrls.length === 0) return;
+      await locked(connector.id, async () => {
+        try {
+          await clientFor(cluster).delete(connectName(connector));
+        } catch (error) {
+          // The periodic orphan check removes it once Connect answers again.
+          logger.warn({ connector: connector.id, err: (error as Error).message }, "could not remove the connector from Kafka Connect now");
+        }
+      });
+    },
+    reconcileAll,
+    refreshSecrets,
+    start() {
+      stopped = false;
+      const every = (ms: number, work: () => Promise<void>) => {
+        const timer = setInterval(() => { void work().catch((error: unknown) => { logger.warn({ err: (error as Error).message }, "background pass failed"); }); }, ms);
+        timer.unref();
+        timers.push(timer);
+      };
+      every(options.reconcileIntervalMs ?? 10_000, reconcileAll);
+      every(options.refreshIntervalMs ?? 5 * 60_000, refreshSecrets);
+      void reconcileAll().catch(() => undefined);
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await passInFlight?.catch(() => undefined);
+      await Promise.allSettled([...locks.values()]);
+    },
+  };
+}
+
+function sameConfig(current: Record<string, string> | null, desired: Readonly<Record<string, string>>): boolean {
+  if (current === null) return false;
+  const a = Object.keys(current).sort();
+  const b = Object.keys(desired).sort();
+  return a.length === b.length && a.every((key, i) => key === b[i] && current[key] === desired[key]);
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import type { ConnectStatus } from "./client.js";
+import { mapStatus, type StatusContext } from "./status.js";
+
+const context: StatusContext = {
+  managedFields: [{ key: "database.user", identifier: "https://v.vault.azure.net::db::user" }, { key: "database.password", identifier: "https://v.vault.azure.net::db::password" }],
+  integrationId: "cspi-1",
+  observedAt: "2026-01-01T00:00:00.000Z",
+  scrub: (text) => text.split("s3cr3t-value").join("****************"),
+};
+
+function status(connector: ConnectStatus["connector"]["state"], tasks: ConnectStatus["tasks"][number]["state"][], trace?: string): ConnectStatus {
+  return { name: "lcc-1", connector: { state: connector, worker_id: "w1:8083" }, tasks: tasks.map((state, id) => ({ id, state, worker_id: "w1:8083", ...(trace && state === "FAILED" ? { trace } : {}) })) };
+}
+
+describe("mapStatus", () => {
+  it.each([
+    [null, "PROVISIONING"],
+    [status("RUNNING", ["RUNNING"]), "RUNNING"],
+    [status("RUNNING", []), "PROVISIONING"],
+    [status("UNASSIGNED", []), "PROVISIONING"],
+    [status("RUNNING", ["RUNNING", "FAILED"], "boom"), "DEGRADED"],
+    [status("RUNNING", ["FAILED"], "boom"), "FAILED"],
+    [status("FAILED", []), "FAILED"],
+    [status("PAUSED", ["PAUSED"]), "PAUSED"],
+    [status("RUNNING", ["PAUSED"]), "PAUSED"],
+    [status("STOPPED", []), "PAUSED"],
+    [status("RESTARTING", ["RESTARTING"]), "PROVISIONING"],
+  ])("%j → %s", (input, expected) => {
+    expect(mapStatus(input, context).state).toBe(expected);
+  });
+
+  it("explains a database that rejects the vault's credentials, in the specification's style, without values", () => {
+    const mapped = mapStatus(status("RUNNING", ["FAILED"], "org.apache.kafka.connect.errors.ConnectException: FATAL: password authentication failed for user \"s3cr3t-value\"\n\tat io.debezium..."), context);
+    expect(mapped.state).toBe("FAILED");
+    expect(mapped.trace).toMatch(/^There were some errors with your configuration:\ndatabase.user: the database rejected the credentials read from Azure Key Vault for database.user \(https:\/\/v.vault.azure.net::db::user\), database.password/);
+    expect(mapped.trace).toContain("\"Key Vault Secrets User\" role");
+    expect(mapped.trace).toContain("validate provider integration \"cspi-1\"");
+    expect(mapped.trace).not.toContain("s3cr3t-value");
+    expect(mapped.tasks[0]).toMatchObject({ id: 0, state: "FAILED", workerId: "w1:8083" });
+  });
+
+  it("keeps other traces as they are, scrubbed", () => {
+    const mapped = mapStatus(status("RUNNING", ["FAILED"], "vaultwire: database.password (x): secret \"db\" was not found; s3cr3t-value"), context);
+    expect(mapped.trace).toBe("vaultwire: database.password (x): secret \"db\" was not found; ****************");
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Kafka Connect's states → the managed states (PROVISIONING, RUNNING,
+ * DEGRADED, FAILED, PAUSED), with a trace a user can act on. A database that
+ * refuses the credentials vaultwire delivered gets the specification's
+ * troubleshooting advice, naming the fields that came from the vault.
+ */
+import type { ConnectorState, ConnectorStatus, TaskStatus } from "../../domain/resources.js";
+import type { ConnectState, ConnectStatus } from "./client.js";
+
+const AUTH_FAILURE = /password authentication failed|Access denied for user|Login failed for user|authentication failed|no pg_hba\.conf entry/i;
+
+function taskState(state: ConnectState): ConnectorState {
+  switch (state) {
+    case "RUNNING": return "RUNNING";
+    case "FAILED": return "FAILED";
+    case "PAUSED":
+    case "STOPPED": return "PAUSED";
+    default: return "PROVISIONING";
+  }
+}
+
+export interface StatusContext {
+  /** Config keys whose values came from the secret manager, with their identifiers. */
+  readonly managedFields: readonly { readonly key: string; readonly identifier: string }[];
+  readonly integrationId: string | null;
+  readonly observedAt: string;
+  /** Removes any delivered value that a Connect message might echo. */
+  readonly scrub: (text: string) => string;
+}
+
+export function explainTrace(trace: string | undefined, context: StatusContext): string | null {
+  if (trace === undefined || trace.trim() === "") return null;
+  const clean = context.scrub(trace);
+  const firstLine = clean.split("\n").find((line) => line.trim() !== "") ?? clean;
+  const credentialFields = context.managedFields.filter((f) => /user|password|username/i.test(f.key));
+  if (AUTH_FAILURE.test(clean) && credentialFields.length > 0) {
+    const fields = credentialFields.map((f) => `${f.key} (${f.identifier})`).join(", ");
+    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.slice(0, 500)}\n\n${clean}`;
+  }
+  return clean;
+}
+
+export function mapStatus(status: ConnectStatus | null, context: StatusContext): ConnectorStatus {
+  if (status === null) return { state: "PROVISIONING", workerId: null, trace: "deploying to Kafka Connect", tasks: [], observedAt: context.observedAt };
+  const tasks: TaskStatus[] = status.tasks.map((t) => ({ id: t.id, state: taskState(t.state), workerId: t.worker_id || null, trace: explainTrace(t.trace, context) }));
+  const failedTasks = tasks.filter((t) => t.state === "FAILED");
+  let state: ConnectorState;
+  let trace: string | null = null;
+  if (status.connector.state === "FAILED") {
+    state = "FAILED";
+    trace = explainTrace(status.connector.trace, context) ?? failedTasks[0]?.trace ?? null;
+  } else if (status.connector.state === "PAUSED" || status.connector.state === "STOPPED") {
+    state = "PAUSED";
+  } else if (tasks.length > 0 && failedTasks.length === tasks.length) {
+    state = "FAILED";
+    trace = failedTasks[0]?.trace ?? null;
+  } else if (failedTasks.length > 0) {
+    state = "DEGRADED";
+    trace = failedTasks[0]?.trace ?? null;
+  } else if (status.connector.state === "RUNNING" && tasks.length > 0 && tasks.every((t) => t.state === "RUNNING")) {
+    state = "RUNNING";
+  } else if (tasks.length > 0 && tasks.every((t) => t.state === "PAUSED")) {
+    state = "PAUSED";
+  } else {
+    state = "PROVISIONING";
+  }
+  return { state, workerId: status.connector.worker_id || null, trace, tasks, observedAt: context.observedAt };
+}
