@@ -43,6 +43,11 @@ export interface ConnectClient {
   restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<void>;
   /** True when it existed. */
   delete(name: string): Promise<boolean>;
+  /**
+   * Connect's own validation of a config (it resolves placeholders and, for
+   * Debezium, connects to the database). Only fields with errors are returned.
+   */
+  validate(connectorClass: string, config: Readonly<Record<string, string>>): Promise<{ name: string; errors: string[] }[]>;
 }
 
 export function createConnectClient(options: ConnectClientOptions): ConnectClient {
@@ -150,6 +155,19 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       const path = `/connectors/${enc(name)}/restart?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`;
       const result = await call("POST", path);
       if (result.status !== 202 && result.status !== 204 && result.status !== 200) fail("POST", path, result);
+    },
+    async validate(connectorClass, config) {
+      const plugin = connectorClass.split(".").pop() ?? connectorClass;
+      const path = `/connector-plugins/${enc(plugin)}/config/validate`;
+      const result = await call("PUT", path, config);
+      if (result.status !== 200) fail("PUT", path, result);
+      const configs = (result.json as { configs?: { value?: { name?: string; errors?: string[] } | null }[] }).configs ?? [];
+      // Debezium leaves some entries without a value; they carry no errors.
+      return configs.flatMap((entry) => {
+        const value = entry.value;
+        if (!value || !Array.isArray(value.errors) || value.errors.length === 0) return [];
+        return [{ name: value.name ?? "", errors: value.errors.filter((e): e is string => typeof e === "string") }];
+      });
     },
     async delete(name) {
       const path = `/connectors/${enc(name)}`;

@@ -54,6 +54,8 @@ class FakeConnect implements ConnectClient {
   resume(name: string) { this.guard(`resume ${name}`); this.setState(name, "RUNNING"); return Promise.resolve(); }
   restart(name: string) { this.guard(`restart ${name}`); return Promise.resolve(); }
   delete(name: string) { this.guard(`delete ${name}`); return Promise.resolve(this.configs.delete(name)); }
+  invalid: { name: string; errors: string[] }[] = [];
+  validate() { this.guard("validate"); return Promise.resolve(this.invalid); }
   private setState(name: string, state: "PAUSED" | "RUNNING") {
     const current = this.states.get(name);
     if (current) this.states.set(name, { ...current, connector: { ...current.connector, state }, tasks: current.tasks.map((t) => ({ ...t, state })) });
@@ -136,6 +138,14 @@ describe("reconciler", () => {
     expect(status?.state).toBe("FAILED");
     expect(status?.trace).toContain("the database rejected the credentials read from Azure Key Vault for database.password");
     expect(status?.trace).not.toContain("pw-canary-123");
+  });
+
+  it("fails with Connect's validation errors instead of deploying an invalid config", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.invalid = [{ name: "database.password", errors: ["org.apache.kafka.common.config.ConfigException: vaultwire: database.password (x): secret \"db\" was not found"] }];
+    await reconciler.reconcileAll();
+    expect(connect.configs.has("lcc-1")).toBe(false);
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "FAILED", trace: expect.stringContaining("database.password: org.apache.kafka.common.config.ConfigException: vaultwire: database.password (x)") as unknown });
   });
 
   it("waits for workers when the cluster has none", async () => {

@@ -122,6 +122,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     try {
       const current = await client.getConfig(name);
       if (!sameConfig(current, translation.value.config)) {
+        // Connect 4.4 answers an invalid create with a 500 (a NullPointerException in its
+        // error builder with Debezium), so ask its validation first and fail with its errors.
+        const invalid = await client.validate(translation.value.config["connector.class"] ?? "", translation.value.config);
+        if (invalid.length > 0) {
+          const trace = invalid.map((field) => `${field.name}: ${field.errors.join("; ")}`).join("\n");
+          return await record(connector, mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace }, tasks: [] }, context));
+        }
         await client.putConfig(name, translation.value.config);
         logger.info({ connector: connector.id, name: connector.name, cluster: cluster.id, created: current === null }, "deployed connector to Kafka Connect");
       }
@@ -138,7 +145,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (error instanceof ConnectError && error.kind === "unreachable") {
         return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${error.message}; vaultwire keeps retrying`));
       }
-      if (error instanceof ConnectError && error.kind === "bad-request") {
+      if (error instanceof ConnectError && (error.kind === "bad-request" || /vaultwire: /.test(error.message))) {
         const explained = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace: error.message }, tasks: [] }, context);
         return record(connector, explained);
       }
