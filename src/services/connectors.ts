@@ -26,7 +26,7 @@ export interface ConnectorDependencies extends ServiceContext {
   readonly box: SecretBox;
   readonly clusters: Pick<ClusterService, "get">;
   readonly integrations: Pick<IntegrationService, "toAzureIntegration">;
-  readonly azure: Pick<AzureKeyVaultSecretManager, "fetch">;
+  readonly azure: Pick<AzureKeyVaultSecretManager, "fetch" | "invalidate">;
   readonly runtime: ConnectorRuntime;
   readonly vaultHosts: VaultHostPolicy;
   readonly regionPolicy?: RegionPolicy;
@@ -291,6 +291,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async restart(principal, at, name) {
       const connector = await find(principal, at, name);
+      // A restart re-reads the connector's secrets: after a fix in the vault it takes effect at once.
+      if (connector.integrationId !== null) deps.azure.invalidate(connector.integrationId);
       return notifyRuntime(connector, async (runtime) => {
         await runtime.restart(connector);
         return undefined;

@@ -21,6 +21,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
 import { readTopic, readWholeTopic } from "./kafka-reader.js";
+import { canAdminPostgres, pgPort, psqlAdmin } from "./postgres-admin.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const LIB_DIR = join(REPO_ROOT, "infra", "kafka", "target", "lib");
@@ -33,33 +34,6 @@ const WORKER_TOKEN = `vwt_${randomBytes(18).toString("base64url")}`;
 const run = randomBytes(4).toString("hex");
 const DB = { name: `vw_e2e_${run}`, user: `vw_e2e_cdc_${run}`, password: `pw-${randomBytes(15).toString("base64url")}`, slot: `vw_e2e_${run}`, table: "orders" };
 const TOPIC_PREFIX = `vwe2e${run}`;
-
-// ---- PostgreSQL as its superuser (a REPLICATION role needs one on PostgreSQL 15) ------
-
-const pgPort = (() => {
-  const url = process.env.VAULTWIRE_TEST_DATABASE_URL;
-  return url !== undefined && url !== "" ? Number(new URL(url).port || "5432") : 5432;
-})();
-
-function psqlCommand(): string[] {
-  const psql = ["psql", "--no-psqlrc", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-p", String(pgPort), "-d", "postgres"];
-  return process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...psql] : ["sudo", "-n", "-u", "postgres", ...psql];
-}
-
-function psqlAdmin(sql: string): string {
-  const [command = "psql", ...args] = psqlCommand();
-  const result = spawnSync(command, args, { input: sql, encoding: "utf8", timeout: 30_000 });
-  if (result.status !== 0) throw new Error(`psql as postgres failed (${result.status ?? result.signal ?? "?"}): ${result.stderr.trim() || result.error?.message || ""}`);
-  return result.stdout.trim();
-}
-
-function canAdminPostgres(): boolean {
-  try {
-    return psqlAdmin("SELECT 1") === "1";
-  } catch {
-    return false;
-  }
-}
 
 const haveJars = existsSync(LIB_DIR);
 const havePostgres = haveJars && canAdminPostgres();

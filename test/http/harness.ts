@@ -32,6 +32,8 @@ export interface AzureFixture {
   readonly vaultUri: string;
   /** A vault the app has no role on. */
   readonly lockedVaultUri: string;
+  /** The app's "Key Vault Secrets User" assignment on the readable vault. */
+  readonly roleAssignmentId: string;
   close(): Promise<void>;
 }
 
@@ -45,12 +47,12 @@ export async function startAzureFixture(): Promise<AzureFixture> {
   const { servicePrincipalObjectId } = emulator.consent(appId, customerTenant);
   const { vaultUri } = await emulator.createVault({ name: "sql-vault", tenantId: customerTenant });
   const { vaultUri: lockedVaultUri } = await emulator.createVault({ name: "locked-vault", tenantId: customerTenant });
-  emulator.assignRole("sql-vault", { principalObjectId: servicePrincipalObjectId, role: "Key Vault Secrets User" });
+  const { assignmentId: roleAssignmentId } = emulator.assignRole("sql-vault", { principalObjectId: servicePrincipalObjectId, role: "Key Vault Secrets User" });
   const credentials = JSON.stringify({ user: VAULT_USER, password: VAULT_CANARY });
   emulator.setSecret("sql-vault", "sqlserver-db-secret", credentials);
   emulator.setSecret("locked-vault", "sqlserver-db-secret", credentials);
   return {
-    emulator, stateDir, platformTenant, customerTenant, appId, appSecret, servicePrincipalObjectId, vaultUri, lockedVaultUri,
+    emulator, stateDir, platformTenant, customerTenant, appId, appSecret, servicePrincipalObjectId, vaultUri, lockedVaultUri, roleAssignmentId,
     async close() {
       await emulator.stop();
       await rm(stateDir, { recursive: true, force: true });

@@ -60,6 +60,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** Last seen secret versions per connector, for rotation. */
   const seenVersions = new Map<string, Map<string, string>>();
   const timers: NodeJS.Timeout[] = [];
+  /**
+   * Connectors to re-check with Connect's validation at their next pass (after a
+   * restart or a rotation): Debezium keeps a task RUNNING while the database
+   * refuses it, but validation connects and says so.
+   */
+  const revalidate = new Set<string>();
+  /** A validation failure stays the status until the connector changes or is restarted. */
+  const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
   let stopped = false;
   let passInFlight: Promise<void> | null = null;
 
@@ -121,14 +129,23 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const name = connectName(connector);
     try {
       const current = await client.getConfig(name);
-      if (!sameConfig(current, translation.value.config)) {
+      const changed = !sameConfig(current, translation.value.config);
+      const held = heldFailures.get(connector.id);
+      if (held && held.generation === connector.generation && !changed && !revalidate.has(connector.id)) return await record(connector, held.status);
+      heldFailures.delete(connector.id);
+      if (changed || revalidate.has(connector.id)) {
+        revalidate.delete(connector.id);
         // Connect 4.4 answers an invalid create with a 500 (a NullPointerException in its
         // error builder with Debezium), so ask its validation first and fail with its errors.
         const invalid = await client.validate(translation.value.config["connector.class"] ?? "", translation.value.config);
         if (invalid.length > 0) {
           const trace = invalid.map((field) => `${field.name}: ${field.errors.join("; ")}`).join("\n");
-          return await record(connector, mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace }, tasks: [] }, context));
+          const failed = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace }, tasks: [] }, context);
+          heldFailures.set(connector.id, { generation: connector.generation, status: failed });
+          return await record(connector, failed);
         }
+      }
+      if (changed) {
         await client.putConfig(name, translation.value.config);
         logger.info({ connector: connector.id, name: connector.name, cluster: cluster.id, created: current === null }, "deployed connector to Kafka Connect");
       }
@@ -211,6 +228,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         const cluster = await store.clusters.get(connector.clusterId);
         if (!cluster || cluster.connectUrls.length === 0) return;
         logger.info({ connector: connector.id, keys: changed }, "secret versions changed: restarting the connector and its tasks");
+        revalidate.add(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
           logger.warn({ connector: connector.id, err: (error as Error).message }, "restart after rotation failed; the next pass retries");
           seenVersions.set(connector.id, previous);
@@ -230,6 +248,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       return Promise.resolve(null);
     },
     restart: async (connector) => {
+      revalidate.add(connector.id);
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {
@@ -241,6 +260,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     remove: async (connector) => {
       seenVersions.delete(connector.id);
+      heldFailures.delete(connector.id);
+      revalidate.delete(connector.id);
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {

@@ -1,0 +1,204 @@
+// vaultwire end to end: the server (with the Azure emulator behind its secret
+// manager) runs a PostgresCdcSourceV2 connector on a real Kafka Connect worker
+// with Debezium; its user and password come from a JSON secret in the vault,
+// only through vaultwire's ConfigProvider. Rows reach the topic; the password
+// is nowhere else; rotation, a removed role, a wrong password and Connect being
+// down all end where a user expects.
+//
+// Needs the local Kafka jars (bash infra/kafka/bin/fetch.sh) and a PostgreSQL
+// superuser (infra/postgres/setup.sh); skipped without them, required in CI.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
+import { seedEnvironment, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
+import { readTopic, readWholeTopic } from "./kafka-reader.js";
+import { canAdminPostgres, pgPort, psqlAdmin } from "./postgres-admin.js";
+
+const LIB_DIR = fileURLToPath(new URL("../../infra/kafka/target/lib", import.meta.url));
+const IN_CI = process.env.CI !== undefined && process.env.CI !== "";
+const haveStack = existsSync(LIB_DIR) && canAdminPostgres();
+if (IN_CI && !haveStack) throw new Error("CI: the end-to-end test needs infra/kafka/target (bash infra/kafka/bin/fetch.sh) and a PostgreSQL superuser");
+
+const run = randomBytes(4).toString("hex");
+const DB = { name: `vw_rt_${run}`, user: `vw_rt_cdc_${run}`, table: "orders" };
+const PASSWORDS = { first: `Canary-PG-${randomBytes(9).toString("base64url")}`, second: `Canary-PG2-${randomBytes(9).toString("base64url")}` };
+const PREFIX = `vwrt${run}`;
+const TOPIC = `${PREFIX}.public.${DB.table}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => { resolve(port); });
+    });
+  });
+}
+
+async function insert(id: number, item: string, password: string): Promise<void> {
+  const client = new pg.Client({ host: "127.0.0.1", port: pgPort, database: DB.name, user: DB.user, password });
+  await client.connect();
+  try {
+    await client.query(`INSERT INTO ${DB.table} VALUES ($1, $2)`, [id, item]);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with secrets from Key Vault", () => {
+  let azure: AzureFixture;
+  let server: TestServer;
+  let kafka: LocalKafka;
+  let dir: string;
+  let base = "";
+  let connectorId = "";
+  let integrationId = "";
+
+  const identifier = (key: string) => `${azure.vaultUri}::pg-credentials::${key}`;
+  const status = async (name = "orders") => (await server.api<{ connector: { state: string; trace: string }; tasks: { state: string }[] }>("GET", `${base}/connectors/${name}/status`)).body;
+  async function waitFor(state: string, timeoutMs: number, name = "orders"): Promise<{ connector: { state: string; trace: string } }> {
+    const deadline = Date.now() + timeoutMs;
+    let last = await status(name);
+    while (last.connector.state !== state && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      last = await status(name);
+    }
+    if (last.connector.state !== state) throw new Error(`connector "${name}" is ${last.connector.state}, not ${state}, after ${timeoutMs} ms: ${last.connector.trace}`);
+    return last;
+  }
+  const setSecret = (password: string) => azure.emulator.setSecret("sql-vault", "pg-credentials", JSON.stringify({ user: DB.user, password }));
+
+  beforeAll(async () => {
+    psqlAdmin(`SET password_encryption = 'scram-sha-256'; CREATE ROLE ${DB.user} LOGIN REPLICATION PASSWORD '${PASSWORDS.first}'; CREATE DATABASE ${DB.name} OWNER ${DB.user};`);
+    const client = new pg.Client({ host: "127.0.0.1", port: pgPort, database: DB.name, user: DB.user, password: PASSWORDS.first });
+    await client.connect();
+    await client.query(`CREATE TABLE ${DB.table} (id integer PRIMARY KEY, item text NOT NULL)`);
+    await client.end();
+
+    azure = await startAzureFixture();
+    setSecret(PASSWORDS.first);
+    const [kafkaPort, connectPort] = [await freePort(), await freePort()];
+    server = await startTestServer(storeTargets()[0] ?? (() => { throw new Error("no store"); })(), azure, { reconcileIntervalMs: 1_000, secretRefreshIntervalMs: 1_500 });
+    const seed = await seedEnvironment(server, azure, "e2e");
+    integrationId = seed.integrationId;
+    base = seed.base;
+    await server.api("PATCH", `/cmk/v2/clusters/${seed.clusterId}`, { spec: { kafka_bootstrap_servers: `127.0.0.1:${kafkaPort}`, connect_urls: [`http://127.0.0.1:${connectPort}`] } });
+    const worker = await server.api<{ properties: Record<string, string> }>("GET", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
+    dir = await mkdtemp(join(tmpdir(), "vaultwire-e2e-"));
+    kafka = await startLocalKafka({ dir, kafkaPort, connectPort, workerProperties: { ...worker.body.properties, "config.providers.vaultwire.param.timeout.ms": "10000" }, readyTimeoutMs: 120_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await kafka?.stop().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    await azure?.close().catch(() => undefined);
+    psqlAdmin(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'vaultwire_%' AND database = '${DB.name}' AND active_pid IS NOT NULL;`);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        psqlAdmin(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB.name}' AND NOT active; DROP DATABASE IF EXISTS ${DB.name} WITH (FORCE); DROP ROLE IF EXISTS ${DB.user};`);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("1. creates the connector through vaultwire's API, runs it, and streams rows to the topic", async () => {
+    await insert(1, "before the connector", PASSWORDS.first);
+    const created = await server.api("POST", `${base}/connectors`, {
+      name: "orders",
+      config: {
+        "connector.class": "PostgresCdcSourceV2", name: "orders", "kafka.auth.mode": "SERVICE_ACCOUNT", "kafka.service.account.id": "sa-e2e",
+        "authentication.method": "Password", "secret.manager.enabled": "true", "secret.manager": "AZURE_KEY_VAULT",
+        "secret.manager.managed.configs": "database.user,database.password", "secret.manager.provider.integration.id": integrationId,
+        "database.hostname": "127.0.0.1", "database.port": String(pgPort), "database.user": identifier("user"), "database.password": identifier("password"),
+        "database.dbname": DB.name, "publication.autocreate.mode": "filtered", "table.include.list": `public.${DB.table}`,
+        "topic.prefix": PREFIX, "output.data.format": "JSON", "output.key.format": "JSON", "tasks.max": "1",
+      },
+    });
+    expect(created.status).toBe(201);
+    await waitFor("RUNNING", 90_000);
+    const ids = await server.api<Record<string, { id: { id: string } }>>("GET", `${base}/connectors?expand=id`);
+    connectorId = ids.body.orders?.id.id ?? "";
+    await insert(2, "after the connector", PASSWORDS.first);
+    const records = await readTopic(kafka.bootstrapServers, TOPIC, (rs) => rs.some((r) => r.value?.includes("after the connector") === true), 60_000);
+    expect(records.map((r) => r.value).join("\n")).toContain("before the connector");
+  }, 180_000);
+
+  it("2. Connect holds placeholders only; the password is in no topic, REST answer or log", async () => {
+    const config = await (await fetch(`${kafka.connectUrl}/connectors/${connectorId}/config`)).json() as Record<string, string>;
+    expect(config["database.password"]).toBe(`\${vaultwire:${connectorId}:database.password}`);
+    expect(config["database.user"]).toBe(`\${vaultwire:${connectorId}:database.user}`);
+    const tasks = await (await fetch(`${kafka.connectUrl}/connectors/${connectorId}/tasks`)).text();
+    const configTopic = (await readWholeTopic(kafka.bootstrapServers, "connect-configs", 30_000)).map((r) => r.value ?? "").join("\n");
+    expect(configTopic).toContain(`\${vaultwire:${connectorId}:database.password}`);
+    for (const [where, text] of [["tasks", tasks], ["config topic", configTopic], ["worker log", readFileSync(kafka.logFiles.connect, "utf8")], ["vaultwire log", server.logs()], ["API responses", server.responses()]] as const) {
+      expect(text, where).not.toContain(PASSWORDS.first);
+    }
+  }, 60_000);
+
+  it("3. rotation: a new password in PostgreSQL and the vault restarts the connector, and rows keep coming", async () => {
+    psqlAdmin(`ALTER ROLE ${DB.user} PASSWORD '${PASSWORDS.second}'`);
+    setSecret(PASSWORDS.second);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await waitFor("RUNNING", 60_000);
+    expect(server.logs()).toContain("secret versions changed: restarting the connector and its tasks");
+    await insert(3, "after the rotation", PASSWORDS.second);
+    await readTopic(kafka.bootstrapServers, TOPIC, (rs) => rs.some((r) => r.value?.includes("after the rotation") === true), 60_000);
+  }, 120_000);
+
+  it("4. a removed role makes it FAILED with the RBAC advice; restored, a restart brings it back", async () => {
+    azure.emulator.removeRoleAssignment("sql-vault", azure.roleAssignmentId);
+    expect((await server.api("POST", `${base}/connectors/orders/restart`)).status).toBe(202);
+    const failed = await waitFor("FAILED", 60_000);
+    expect(failed.connector.trace).toContain("Key Vault Secrets User");
+    expect(failed.connector.trace).toContain("database.");
+    const { assignmentId } = azure.emulator.assignRole("sql-vault", { principalObjectId: azure.servicePrincipalObjectId, role: "Key Vault Secrets User" });
+    (azure as { roleAssignmentId: string }).roleAssignmentId = assignmentId;
+    expect((await server.api("POST", `${base}/connectors/orders/restart`)).status).toBe(202);
+    await waitFor("RUNNING", 90_000);
+  }, 200_000);
+
+  it("5. a wrong password in the vault makes it FAILED with the database's refusal explained", async () => {
+    setSecret("not-the-password");
+    expect((await server.api("POST", `${base}/connectors/orders/restart`)).status).toBe(202);
+    const failed = await waitFor("FAILED", 120_000);
+    expect(failed.connector.trace).toContain("the database rejected the credentials read from Azure Key Vault");
+    setSecret(PASSWORDS.second);
+    expect((await server.api("POST", `${base}/connectors/orders/restart`)).status).toBe(202);
+    await waitFor("RUNNING", 90_000);
+  }, 260_000);
+
+  it("6. Connect down during a create: PROVISIONING with the reason, then RUNNING; delete removes it everywhere", async () => {
+    await kafka.stopConnect();
+    const created = await server.api("PUT", `${base}/connectors/late/config`, {
+      ...(await server.api<Record<string, string>>("GET", `${base}/connectors/orders/config`)).body,
+      name: "late", "slot.name": `late_${run}`, "topic.prefix": `${PREFIX}late`,
+    });
+    expect(created.status).toBe(201);
+    const deadline = Date.now() + 20_000;
+    let waiting = await status("late");
+    while (!waiting.connector.trace.includes("waiting for Kafka Connect") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      waiting = await status("late");
+    }
+    expect(waiting.connector).toMatchObject({ state: "PROVISIONING", trace: expect.stringContaining("waiting for Kafka Connect") as unknown });
+    await kafka.startConnect();
+    await waitFor("RUNNING", 120_000, "late");
+    const lateId = (await server.api<Record<string, { id: { id: string } }>>("GET", `${base}/connectors?expand=id`)).body.late?.id.id ?? "";
+    expect((await server.api("DELETE", `${base}/connectors/late`)).status).toBe(200);
+    const names = await (await fetch(`${kafka.connectUrl}/connectors`)).json() as string[];
+    expect(names).not.toContain(lateId);
+    const integration = await server.api<{ usages: string[] }>("GET", `/pim/v2/integrations/${integrationId}`);
+    expect(integration.body.usages.some((u) => u.endsWith("/connector=late"))).toBe(false);
+    expect(integration.body.usages.some((u) => u.endsWith("/connector=orders"))).toBe(true);
+  }, 240_000);
+});
