@@ -8,6 +8,14 @@ export interface CliIo {
   readonly readStdin: () => Promise<string>;
   /** Resolves with the signal's name once the user asks a foreground command (SIGINT/SIGTERM) to stop. */
   readonly waitForShutdown: () => Promise<string>;
+  /** True when stdout is a terminal: progress is then drawn as a spinner (one line per change otherwise). */
+  readonly stdoutIsTTY?: boolean;
+  /**
+   * Asks one question on the terminal and resolves with the answer, or null
+   * when the user gives none (Ctrl+C, Ctrl+D). `secret` hides what is typed.
+   * Absent when stdin is not a terminal: answers are then read as lines of stdin.
+   */
+  readonly promptLine?: (question: string, options: { readonly secret: boolean }) => Promise<string | null>;
 }
 
 export type OutputFormat = "human" | "json" | "yaml";

@@ -3,14 +3,14 @@
  * file offline, with the same rules the server applies before deploying.
  */
 import { parseArgs } from "node:util";
-import { stringify as toYaml } from "yaml";
 import { catalog } from "../../catalog/index.js";
-import { parseConnectorConfigDocument } from "../../domain/connector-config.js";
-import { validateConnectorConfig, type ValidationReport } from "../../domain/connector-validation.js";
+import { validateConnectorConfig } from "../../domain/connector-validation.js";
 import { CLUSTER_TYPES, NETWORKING_KINDS, type ClusterPlacement, type ClusterType, type Networking } from "../../domain/region-policy.js";
 import { createVaultHostPolicy } from "../../domain/vault-host-policy.js";
-import { CliError, usageError } from "../cli-error.js";
+import { lowerFirst, usageError } from "../cli-error.js";
+import { readConnectorConfigFile } from "../config-file.js";
 import { OUTPUT_FORMATS, type CliIo, type OutputFormat } from "../io.js";
+import { renderValidation } from "../validation-output.js";
 
 export const CONFIG_VALIDATE_HELP = `Validate a connector configuration file without a server.
 
@@ -72,32 +72,10 @@ export async function configValidate(args: readonly string[], io: CliIo): Promis
   if (!hosts.ok) throw usageError(hosts.error, "vaultwire config validate");
   const cluster = parsePlacement(values.cloud, values.region, values["cluster-type"], values.networking);
 
-  const document = parseConnectorConfigDocument(await readJson(file, io));
-  if (!document.ok) {
-    throw new CliError(`invalid configuration file "${file}": ${document.error.map((e) => e.message).join("; ")}`, 1, [
-      "A config file is {\"name\": \"...\", \"config\": {\"key\": \"value\", ...}} or a flat map; every value must be a string (quote numbers and booleans).",
-    ]);
-  }
-  const report = validateConnectorConfig(document.value.config, { plugins: catalog, secretIdentifiers: { vaultHosts: hosts.value }, cluster });
-  io.stdout(render(report, document.value.name, output));
+  const document = await readConnectorConfigFile(file, io);
+  const report = validateConnectorConfig(document.config, { plugins: catalog, secretIdentifiers: { vaultHosts: hosts.value }, cluster });
+  io.stdout(renderValidation(report, document.name, output));
   return report.error_count > 0 ? 1 : 0;
-}
-
-async function readJson(file: string, io: CliIo): Promise<unknown> {
-  let text: string;
-  try {
-    text = await io.readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new CliError(`configuration file "${file}" does not exist`, 1, ["Check the path; relative paths are resolved from the current directory."]);
-    if (code === "EISDIR") throw new CliError(`configuration file "${file}" is a directory`);
-    throw new CliError(`cannot read configuration file "${file}": ${code ?? "unknown error"}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CliError(`configuration file "${file}" is not valid JSON: ${lowerFirst((error as Error).message)}`);
-  }
 }
 
 function parseOutput(value: string | undefined): OutputFormat {
@@ -120,27 +98,4 @@ function parsePlacement(cloud: string | undefined, region: string | undefined, t
   const net = (networking ?? "public").toUpperCase().replace("-", "_");
   if (!(NETWORKING_KINDS as readonly string[]).includes(net)) throw usageError(`invalid value "${networking ?? ""}" for flag "--networking": expected public or private-link`, "vaultwire config validate");
   return { cloud: upperCloud, region: region.trim(), type: clusterType as ClusterType, networking: net as Networking };
-}
-
-interface ValidationRow {
-  readonly key: string;
-  readonly message: string;
-}
-
-function render(report: ValidationReport, name: string | null, output: OutputFormat): string {
-  const errors: ValidationRow[] = report.configs.flatMap((c) => c.value.errors.map((message) => ({ key: c.value.name, message })));
-  const warnings: ValidationRow[] = report.warnings.map((w) => ({ key: w.key ?? "", message: w.message }));
-  const summary = { name, plugin: report.name, valid: report.error_count === 0, error_count: report.error_count, errors, warnings };
-  if (output === "json") return `${JSON.stringify(summary, null, 2)}\n`;
-  if (output === "yaml") return toYaml(summary);
-  const label = name === null ? `the configuration (${report.name || "no plugin"})` : `connector "${name}" (${report.name || "no plugin"})`;
-  let text = report.error_count === 0
-    ? `Configuration of ${label} is valid.\n`
-    : `Configuration of ${label} is invalid: ${report.error_count} error${report.error_count === 1 ? "" : "s"}.\n\n${errors.map((e) => `  ${e.key}: ${e.message}`).join("\n")}\n`;
-  if (warnings.length > 0) text += `\nWarnings:\n${warnings.map((w) => `  ${w.key}: ${w.message}`).join("\n")}\n`;
-  return text;
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
