@@ -19,6 +19,7 @@ import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
 import { FailedAttemptLimiter } from "./auth.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
+import { registerConsole } from "./console.js";
 import { errorBody, familyOf, toHttpError } from "./errors.js";
 import { registerIamV2 } from "./iam-v2/routes.js";
 import type { LinkContext } from "./links.js";
@@ -159,6 +160,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   registerConnectV1(app, routeDeps);
   registerIamV2(app, routeDeps);
   if (deps.internal) registerInternalV1(app, deps.internal);
+  registerConsole(app);
   return app;
 }
 
