@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   say("Starting the vaultwire server");
   const apiKey = `QUICKSTART${randomBytes(4).toString("hex").toUpperCase()}`;
   const apiSecret = randomBytes(24).toString("base64url");
-  const port = flags.port === undefined ? await freePort(8080) : Number(flags.port);
+  const port = flags.port === undefined ? await freePort(8080) : flags.port === "0" ? await freePort() : Number(flags.port);
   const vaultHost = new URL(vaultUri).host;
   server = await startServer({
     host: "127.0.0.1", port, publicUrl: `http://127.0.0.1:${port}`, dataDir: join(WORK, "data"), databaseUrl: undefined, logLevel: "warn",

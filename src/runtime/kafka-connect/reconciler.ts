@@ -66,6 +66,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
    * refuses it, but validation connects and says so.
    */
   const revalidate = new Set<string>();
+  /** Quick re-checks of a connector that Connect is still starting, so RUNNING shows within a second or two. */
+  const followUps = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
   /** A validation failure stays the status until the connector changes or is restarted. */
   const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
   let stopped = false;
@@ -157,7 +159,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         await client.resume(name);
         status = await client.status(name);
       }
-      return await record(connector, mapStatus(status, context));
+      const observed = mapStatus(status, context);
+      if (observed.state === "PROVISIONING") followUp(connector.id);
+      else settle(connector.id);
+      return await record(connector, observed);
     } catch (error) {
       if (error instanceof ConnectError && error.kind === "unreachable") {
         return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${error.message}; vaultwire keeps retrying`));
@@ -170,6 +175,29 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       logger.warn({ connector: connector.id, err: message }, "reconcile failed");
       return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${message}`));
     }
+  }
+
+  function followUp(connectorId: string): void {
+    if (stopped) return;
+    const previous = followUps.get(connectorId);
+    const attempt = (previous?.attempt ?? 0) + 1;
+    if (previous) clearTimeout(previous.timer);
+    // About two minutes of checks, 250 ms apart at first, then every 5 s; the periodic pass takes over after.
+    if (attempt > 30) {
+      followUps.delete(connectorId);
+      return;
+    }
+    const timer = setTimeout(() => {
+      void locked(connectorId, () => reconcileOne(connectorId)).catch(() => undefined);
+    }, Math.min(5_000, 250 * 2 ** Math.min(attempt - 1, 5)));
+    timer.unref();
+    followUps.set(connectorId, { attempt, timer });
+  }
+
+  function settle(connectorId: string): void {
+    const pending = followUps.get(connectorId);
+    if (pending) clearTimeout(pending.timer);
+    followUps.delete(connectorId);
   }
 
   async function removeOrphans(): Promise<void> {
@@ -261,6 +289,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     remove: async (connector) => {
       seenVersions.delete(connector.id);
       heldFailures.delete(connector.id);
+      settle(connector.id);
       revalidate.delete(connector.id);
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
@@ -289,6 +318,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     async stop() {
       stopped = true;
       for (const timer of timers.splice(0)) clearInterval(timer);
+      for (const id of [...followUps.keys()]) settle(id);
       await passInFlight?.catch(() => undefined);
       await Promise.allSettled([...locks.values()]);
     },
