@@ -18,6 +18,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
 import { seedEnvironment, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
+import type { TestDatabase } from "../store/harness.js";
 import { readTopic, readWholeTopic } from "./kafka-reader.js";
 import { canAdminPostgres, pgPort, psqlAdmin } from "./postgres-admin.js";
 
@@ -57,6 +58,9 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
   let server: TestServer;
   let kafka: LocalKafka;
   let dir: string;
+  let database: TestDatabase;
+  const target = storeTargets()[0];
+  const serverOptions = () => ({ database, ...(database.options.dataDir === undefined ? {} : { dataDir: database.options.dataDir }), reconcileIntervalMs: 1_000, secretRefreshIntervalMs: 1_500 });
   let base = "";
   let connectorId = "";
   let integrationId = "";
@@ -85,7 +89,10 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     azure = await startAzureFixture();
     setSecret(PASSWORDS.first);
     const [kafkaPort, connectPort] = [await freePort(), await freePort()];
-    server = await startTestServer(storeTargets()[0] ?? (() => { throw new Error("no store"); })(), azure, { reconcileIntervalMs: 1_000, secretRefreshIntervalMs: 1_500 });
+    if (!target) throw new Error("no store");
+    // One database for the whole suite, kept across the vaultwire restart of test 7.
+    database = await target.createDatabase();
+    server = await startTestServer(target, azure, serverOptions());
     const seed = await seedEnvironment(server, azure, "e2e");
     integrationId = seed.integrationId;
     base = seed.base;
@@ -100,6 +107,7 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     await Promise.resolve().then(() => kafka.stop()).catch(() => undefined);
     await Promise.resolve().then(() => server.close()).catch(() => undefined);
     await Promise.resolve().then(() => azure.close()).catch(() => undefined);
+    await Promise.resolve().then(() => database.drop()).catch(() => undefined);
     psqlAdmin(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'vaultwire_%' AND database = '${DB.name}' AND active_pid IS NOT NULL;`);
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
@@ -201,5 +209,22 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     const integration = await server.api<{ usages: string[] }>("GET", `/pim/v2/integrations/${integrationId}`);
     expect(integration.body.usages.some((u) => u.endsWith("/connector=late"))).toBe(false);
     expect(integration.body.usages.some((u) => u.endsWith("/connector=orders"))).toBe(true);
+  }, 240_000);
+
+  it("7. a control-plane restart in the middle of a create loses nothing", async () => {
+    await kafka.stopConnect();
+    const orders = (await server.api<Record<string, string>>("GET", `${base}/connectors/orders/config`)).body;
+    const created = await server.api("PUT", `${base}/connectors/restarted/config`, { ...orders, name: "restarted", "slot.name": `restarted_${run}`, "topic.prefix": `${PREFIX}r` });
+    expect(created.status).toBe(201);
+    // vaultwire stops while the connector waits for Connect; both come back in the other order,
+    // vaultwire on the same port (the workers' ConfigProvider keeps its URL).
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    await kafka.startConnect();
+    if (!target) throw new Error("no store");
+    server = await startTestServer(target, azure, { ...serverOptions(), port });
+    await waitFor("RUNNING", 120_000, "restarted");
+    await waitFor("RUNNING", 60_000, "orders");
+    expect((await server.api("DELETE", `${base}/connectors/restarted`)).status).toBe(200);
   }, 240_000);
 });

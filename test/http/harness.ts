@@ -97,6 +97,8 @@ export interface TestServerOptions {
   readonly withoutAzureIdentity?: boolean;
   readonly reconcileIntervalMs?: number;
   readonly secretRefreshIntervalMs?: number;
+  /** A fixed port (restart tests: workers keep calling the same URL); default a free one. */
+  readonly port?: number;
   /** Extra vault hosts to allow (e.g. another emulator's). */
   readonly extraVaultHosts?: readonly string[];
 }
@@ -105,8 +107,8 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
   const vaultHosts = [new URL(azure.vaultUri).host, new URL(azure.lockedVaultUri).host, ...(options.extraVaultHosts ?? [])];
   return {
     host: "127.0.0.1",
-    port: 0,
-    publicUrl: "http://127.0.0.1:0",
+    port: options.port ?? 0,
+    publicUrl: `http://127.0.0.1:${options.port ?? 0}`,
     dataDir,
     databaseUrl: database.options.databaseUrl,
     logLevel: "info",

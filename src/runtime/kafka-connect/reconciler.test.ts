@@ -52,7 +52,11 @@ class FakeConnect implements ConnectClient {
   status(name: string) { this.guard(`status ${name}`); return Promise.resolve(this.states.get(name) ?? null); }
   pause(name: string) { this.guard(`pause ${name}`); this.setState(name, "PAUSED"); return Promise.resolve(); }
   resume(name: string) { this.guard(`resume ${name}`); this.setState(name, "RUNNING"); return Promise.resolve(); }
-  restart(name: string) { this.guard(`restart ${name}`); return Promise.resolve(); }
+  restart(name: string) {
+    this.guard(`restart ${name}`);
+    this.setState(name, "RUNNING");
+    return Promise.resolve();
+  }
   delete(name: string) { this.guard(`delete ${name}`); return Promise.resolve(this.configs.delete(name)); }
   invalid: { name: string; errors: string[] }[] = [];
   validate() { this.guard("validate"); return Promise.resolve(this.invalid); }
@@ -146,6 +150,25 @@ describe("reconciler", () => {
     await reconciler.reconcileAll();
     expect(connect.configs.has("lcc-1")).toBe(false);
     expect(statuses.get("lcc-1")).toMatchObject({ state: "FAILED", trace: expect.stringContaining("database.password: org.apache.kafka.common.config.ConfigException: vaultwire: database.password (x)") as unknown });
+  });
+
+  it("restarts tasks that failed only because vaultwire could not be reached, once the secrets resolve", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RUNNING", worker_id: "w" }, tasks: [{ id: 0, state: "FAILED", worker_id: "w", trace: "org.apache.kafka.common.config.ConfigException: vaultwire: could not fetch the secrets of connector lcc-1 from http://x after 7 attempt(s) in 9000 ms (deadline 10000 ms): connection refused or unreachable" }] });
+    await reconciler.reconcileAll();
+    expect(connect.calls.filter((c) => c.startsWith("restart"))).toEqual(["restart lcc-1"]);
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+    await reconciler.stop();
+  });
+
+  it("leaves other failures to the user", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RUNNING", worker_id: "w" }, tasks: [{ id: 0, state: "FAILED", worker_id: "w", trace: "java.lang.IllegalStateException: boom" }] });
+    await reconciler.reconcileAll();
+    expect(connect.calls.filter((c) => c.startsWith("restart"))).toEqual([]);
+    expect(statuses.get("lcc-1")?.state).toBe("FAILED");
   });
 
   it("waits for workers when the cluster has none", async () => {

@@ -41,6 +41,8 @@ export interface Reconciler extends ConnectorRuntime {
 }
 
 const MANAGED_NAME = /^lcc-[a-z0-9]+$/;
+/** What the ConfigProvider says when vaultwire could not be reached within its deadline. */
+const PROVIDER_UNREACHABLE = /vaultwire: could not fetch the secrets of connector [^\n]*(connection refused or unreachable|connect timeout|no answer within the deadline|HTTP 5\d\d)/;
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { store, delivery, logger } = options;
@@ -68,6 +70,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const revalidate = new Set<string>();
   /** Quick re-checks of a connector that Connect is still starting, so RUNNING shows within a second or two. */
   const followUps = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
+  /** When a connector was last restarted because its tasks could not reach vaultwire. */
+  const autoRestarts = new Map<string, number>();
   /** A validation failure stays the status until the connector changes or is restarted. */
   const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
   let stopped = false;
@@ -158,6 +162,16 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       } else if (connector.desiredState === "RUNNING" && status?.connector.state === "PAUSED") {
         await client.resume(name);
         status = await client.status(name);
+      }
+      // Tasks that failed only because the ConfigProvider could not reach vaultwire (it was
+      // down or restarting) are restarted once the secrets resolve again, at most every 30 s.
+      const unreachable = status !== null && [status.connector, ...status.tasks].some((part) => part.state === "FAILED" && part.trace !== undefined && PROVIDER_UNREACHABLE.test(part.trace));
+      if (unreachable && Date.now() - (autoRestarts.get(connector.id) ?? 0) > 30_000) {
+        autoRestarts.set(connector.id, Date.now());
+        logger.info({ connector: connector.id }, "tasks failed while vaultwire was unreachable: restarting them");
+        await client.restart(name, { includeTasks: true, onlyFailed: true });
+        status = await client.status(name);
+        followUp(connector.id);
       }
       const observed = mapStatus(status, context);
       if (observed.state === "PROVISIONING") followUp(connector.id);
