@@ -11,28 +11,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { startLocalKafka } from "../src/dev/local-kafka.js";
+import { freePorts, startLocalKafka } from "../src/dev/local-kafka.js";
 import { seedEnvironment, startAzureFixture, startTestServer, storeTargets } from "../test/http/harness.js";
 import { readTopic } from "../test/e2e/kafka-reader.js";
-import { pgPort, psqlAdmin } from "../test/e2e/postgres-admin.js";
+import { dropDatabaseAndRole, pgPort, psqlAdmin } from "../test/e2e/postgres-admin.js";
 
 const ROUNDS = Number(process.env.VAULTWIRE_BENCH_ROUNDS ?? "3");
 const run = randomBytes(3).toString("hex");
 const DB = { name: `vw_bench_${run}`, user: `vw_bench_cdc_${run}`, password: `pw-${randomBytes(12).toString("base64url")}` };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => { resolve(port); });
-    });
-  });
-}
 
 /** Seconds spent in a route, from the server's latency histogram. */
 function routeSeconds(metrics: string, method: string, route: string): number {
@@ -43,7 +33,7 @@ function routeSeconds(metrics: string, method: string, route: string): number {
 psqlAdmin(`SET password_encryption = 'scram-sha-256'; CREATE ROLE ${DB.user} LOGIN REPLICATION PASSWORD '${DB.password}'; CREATE DATABASE ${DB.name} OWNER ${DB.user};`);
 const azure = await startAzureFixture();
 azure.emulator.setSecret("sql-vault", "pg-credentials", JSON.stringify({ user: DB.user, password: DB.password }));
-const [kafkaPort, connectPort] = [await freePort(), await freePort()];
+const [kafkaPort, connectPort] = await freePorts([undefined, undefined] as const);
 const target = storeTargets()[0];
 if (!target) throw new Error("no store");
 const server = await startTestServer(target, azure, { reconcileIntervalMs: 60_000 });
@@ -107,14 +97,6 @@ try {
   await kafka.stop().catch(() => undefined);
   await server.close().catch(() => undefined);
   await azure.close().catch(() => undefined);
-  psqlAdmin(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB.name}' AND active_pid IS NOT NULL;`);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      psqlAdmin(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB.name}' AND NOT active; DROP DATABASE IF EXISTS ${DB.name} WITH (FORCE); DROP ROLE IF EXISTS ${DB.user};`);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  await dropDatabaseAndRole(DB.name, DB.user);
   await rm(dir, { recursive: true, force: true });
 }

@@ -310,7 +310,7 @@ function writeProperties(file: string, properties: Record<string, string>): void
 }
 
 /** Free TCP ports on 127.0.0.1 for the entries left undefined (or 0). */
-async function freePorts<T extends readonly (number | undefined)[]>(wanted: T): Promise<{ -readonly [K in keyof T]: number }> {
+export async function freePorts<T extends readonly (number | undefined)[]>(wanted: T): Promise<{ -readonly [K in keyof T]: number }> {
   const servers = await Promise.all(wanted.map(async (port) => {
     if (port !== undefined && port !== 0) return undefined;
     const server = createServer();

@@ -28,3 +28,16 @@ export function canAdminPostgres(): boolean {
   }
 }
 
+
+/** Drops a test database, its replication slots and its role, waiting for walsenders to let go. */
+export async function dropDatabaseAndRole(database: string, role: string): Promise<void> {
+  psqlAdmin(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${database}' AND active_pid IS NOT NULL;`);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      psqlAdmin(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${database}' AND NOT active; DROP DATABASE IF EXISTS ${database} WITH (FORCE); DROP ROLE IF EXISTS ${role};`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}

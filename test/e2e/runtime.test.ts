@@ -10,17 +10,16 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
+import { freePorts, startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
 import { seedEnvironment, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
 import type { TestDatabase } from "../store/harness.js";
 import { readTopic, readWholeTopic } from "./kafka-reader.js";
-import { canAdminPostgres, pgPort, psqlAdmin } from "./postgres-admin.js";
+import { canAdminPostgres, dropDatabaseAndRole, pgPort, psqlAdmin } from "./postgres-admin.js";
 
 const LIB_DIR = fileURLToPath(new URL("../../infra/kafka/target/lib", import.meta.url));
 const IN_CI = process.env.CI !== undefined && process.env.CI !== "";
@@ -33,15 +32,6 @@ const PASSWORDS = { first: `Canary-PG-${randomBytes(9).toString("base64url")}`, 
 const PREFIX = `vwrt${run}`;
 const TOPIC = `${PREFIX}.public.${DB.table}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => { resolve(port); });
-    });
-  });
-}
 
 async function insert(id: number, item: string, password: string): Promise<void> {
   const client = new pg.Client({ host: "127.0.0.1", port: pgPort, database: DB.name, user: DB.user, password });
@@ -88,7 +78,7 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
 
     azure = await startAzureFixture();
     setSecret(PASSWORDS.first);
-    const [kafkaPort, connectPort] = [await freePort(), await freePort()];
+    const [kafkaPort, connectPort] = await freePorts([undefined, undefined] as const);
     if (!target) throw new Error("no store");
     // One database for the whole suite, kept across the vaultwire restart of test 7.
     database = await target.createDatabase();
@@ -108,15 +98,7 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     await Promise.resolve().then(() => server.close()).catch(() => undefined);
     await Promise.resolve().then(() => azure.close()).catch(() => undefined);
     await Promise.resolve().then(() => database.drop()).catch(() => undefined);
-    psqlAdmin(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'vaultwire_%' AND database = '${DB.name}' AND active_pid IS NOT NULL;`);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try {
-        psqlAdmin(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB.name}' AND NOT active; DROP DATABASE IF EXISTS ${DB.name} WITH (FORCE); DROP ROLE IF EXISTS ${DB.user};`);
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    await dropDatabaseAndRole(DB.name, DB.user);
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 120_000);
 

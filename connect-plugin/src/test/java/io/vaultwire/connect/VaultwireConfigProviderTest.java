@@ -189,7 +189,9 @@ class VaultwireConfigProviderTest {
     assertTrue(server.calls() > 2, "retried: " + server.calls());
     assertTrue(e.getMessage().startsWith("vaultwire: could not fetch the secrets of connector lcc-abc123 from "
         + server.url() + "/internal/v1/clusters/lkc-test01/connectors/lcc-abc123/secrets?keys=k after "), e.getMessage());
-    assertTrue(e.getMessage().endsWith("(deadline 600 ms): HTTP 503 (key vault throttled)"), e.getMessage());
+    // The last error is the 503, unless the deadline cut the last attempt short (a busy machine).
+    assertTrue(e.getMessage().endsWith("(deadline 600 ms): HTTP 503 (key vault throttled)")
+        || e.getMessage().endsWith("(deadline 600 ms): no answer within the deadline"), e.getMessage());
   }
 
   @Test
