@@ -53,6 +53,8 @@ export interface HttpDependencies {
   readonly internal?: InternalDependencies;
   /** The ConfigProvider properties a cluster's workers need (with its worker token). */
   readonly workerProperties?: (clusterId: string) => Record<string, string>;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** The caller of a request (set by the authentication hook). */
@@ -79,6 +81,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
   });
   // Services check input (all problems at once); schemas are documentation.

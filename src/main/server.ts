@@ -120,6 +120,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       platformAppId: identity?.clientId ?? "",
       vaultHosts: hosts.value,
       internal: { store, box, delivery, audit: logger.child({ log: "audit" }) },
+      trustedProxies: settings.trustedProxies,
       workerProperties: (clusterId) => workerProperties({ publicUrl: links.publicUrl, clusterId, token: workerToken(box, clusterId) }),
     });
     await app.listen({ host: settings.host, port: settings.port });

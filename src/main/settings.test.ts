@@ -31,6 +31,12 @@ describe("loadSettings", () => {
     expect(load({ VAULTWIRE_PORT: "7100" }, { port: "7200" }, file).port).toBe(7200);
   });
 
+  it("reads trusted proxies and rejects what is not an address", () => {
+    expect(load({ VAULTWIRE_TRUSTED_PROXIES: "10.0.0.1, 192.168.0.0/16,::1" }).trustedProxies).toEqual(["10.0.0.1", "192.168.0.0/16", "::1"]);
+    expect(load().trustedProxies).toEqual([]);
+    expect(problems(() => load({ VAULTWIRE_TRUSTED_PROXIES: "proxy.example" })).join("\n")).toContain("VAULTWIRE_TRUSTED_PROXIES: \"proxy.example\" is not an IP address or CIDR");
+  });
+
   it("adds emulator hosts to the allowed vault hosts", () => {
     const settings = load({ VAULTWIRE_ALLOWED_VAULT_HOSTS: "a.example:1", VAULTWIRE_AZURE_EMULATOR_HOSTS: "LOCALHOST:8443" });
     expect(settings.azure.allowedVaultHosts).toEqual(["a.example:1", "localhost:8443"]);

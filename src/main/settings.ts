@@ -23,6 +23,11 @@ export interface ServerSettings {
   readonly reconcileIntervalMs: number;
   /** How often each distinct secret is re-read to detect rotation. */
   readonly secretRefreshIntervalMs: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs), so the
+   * failed-attempt limit counts clients, not the proxy. Empty: none.
+   */
+  readonly trustedProxies: readonly string[];
   readonly azure: {
     readonly cloud: AzureCloudName;
     readonly authorityHost: string | undefined;
@@ -52,6 +57,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   regionPolicyFile: { file: "regionPolicyFile", env: "VAULTWIRE_REGION_POLICY_FILE" },
   reconcileIntervalMs: { file: "reconcileIntervalMs", env: "VAULTWIRE_RECONCILE_INTERVAL_MS" },
   secretRefreshIntervalMs: { file: "secretRefreshIntervalMs", env: "VAULTWIRE_SECRET_REFRESH_INTERVAL_MS" },
+  trustedProxies: { file: "trustedProxies", env: "VAULTWIRE_TRUSTED_PROXIES" },
   azureCloud: { file: "azure.cloud", env: "VAULTWIRE_AZURE_CLOUD" },
   azureAuthorityHost: { file: "azure.authorityHost", env: "VAULTWIRE_AZURE_AUTHORITY_HOST" },
   azureCaFile: { file: "azure.caFile", env: "VAULTWIRE_AZURE_CA_FILE" },
@@ -155,6 +161,10 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
   };
   const reconcileIntervalMs = interval("reconcileIntervalMs", 10_000, 200);
   const secretRefreshIntervalMs = interval("secretRefreshIntervalMs", 300_000, 200);
+  const trustedProxies = list("trustedProxies");
+  for (const proxy of trustedProxies) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(proxy)) problems.push(`${raw("trustedProxies")?.origin ?? "trustedProxies"}: "${proxy.slice(0, 60)}" is not an IP address or CIDR`);
+  }
   const platformIdentity = readPlatformIdentity(text, raw, problems, readFile);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
@@ -170,6 +180,7 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
     regionPolicyFile: text("regionPolicyFile"),
     reconcileIntervalMs,
     secretRefreshIntervalMs,
+    trustedProxies,
     azure: { cloud: cloud as AzureCloudName, authorityHost, caFile: text("azureCaFile"), allowedVaultHosts, emulatorHosts, platformIdentity },
   };
 }

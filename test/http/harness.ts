@@ -97,6 +97,7 @@ export interface TestServerOptions {
   readonly withoutAzureIdentity?: boolean;
   readonly reconcileIntervalMs?: number;
   readonly secretRefreshIntervalMs?: number;
+  readonly trustedProxies?: readonly string[];
   /** A fixed port (restart tests: workers keep calling the same URL); default a free one. */
   readonly port?: number;
   /** Extra vault hosts to allow (e.g. another emulator's). */
@@ -118,6 +119,7 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
     regionPolicyFile: undefined,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
     secretRefreshIntervalMs: options.secretRefreshIntervalMs ?? 300_000,
+    trustedProxies: options.trustedProxies ?? [],
     azure: {
       cloud: "public",
       authorityHost: azure.emulator.authorityHost,
