@@ -86,34 +86,6 @@ export interface Plugin {
   readonly version: string;
 }
 
-export interface ConfigDefinitionView {
-  readonly name: string;
-  readonly type: string;
-  readonly required: boolean;
-  readonly default_value: string | null;
-  readonly importance: string;
-  readonly documentation: string;
-  readonly group: string;
-  readonly display_name: string;
-  readonly dependents: readonly string[];
-  readonly order: number;
-}
-
-export interface ValidationEntry {
-  readonly definition: ConfigDefinitionView;
-  readonly value: {
-    readonly name: string;
-    readonly value: string | null;
-    readonly recommended_values: readonly string[];
-    readonly errors: readonly string[];
-    readonly visible: boolean;
-  };
-}
-
-export interface ValidationReport {
-  readonly name: string;
-  readonly groups: readonly string[];
-  readonly error_count: number;
-  readonly configs: readonly ValidationEntry[];
-  readonly warnings?: readonly { readonly key: string; readonly message: string }[];
-}
+// The validate endpoint answers in the domain's own shapes (src/domain), which are browser-safe types.
+export type { ConnectDefinitionView as ConfigDefinitionView } from "../../src/domain/plugin-definition.js";
+export type { ValidationEntry, ValidationReport } from "../../src/domain/connector-validation.js";
