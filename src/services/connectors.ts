@@ -62,6 +62,11 @@ export function sensitiveContext(connectorId: string): string {
   return `connector:${connectorId}:sensitive`;
 }
 
+/** The plaintext sensitive values of a connector, decrypted; empty when it has none. */
+export function openSensitive(box: SecretBox, connector: Connector): Record<string, string> {
+  return connector.sensitiveCiphertext === null ? {} : JSON.parse(box.open(connector.sensitiveCiphertext, sensitiveContext(connector.id))) as Record<string, string>;
+}
+
 /** Values that stand for "keep what is stored" (Terraform and the console send them back masked). */
 const MASK_PATTERN = /^\*{2,}$/;
 const SENSITIVE_NAME = /password|secret|credential|token|private\.?key/i;
@@ -137,7 +142,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
   function split(connectorId: string, config: ConnectorConfig, previous: Connector | undefined): { config: ConnectorConfig; sensitiveCiphertext: string | null } {
     const plugin = catalog.get(config["connector.class"]?.trim() ?? "");
     const managed = new Set(config[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true" ? splitList(config[SECRET_MANAGER_FIELDS.managedConfigs] ?? "") : []);
-    const previousSecrets = previous ? openSensitive(previous) : {};
+    const previousSecrets = previous ? openSensitive(box, previous) : {};
     const kept: Record<string, string> = Object.create(null) as Record<string, string>;
     const secrets: Record<string, string> = {};
     for (const [key, value] of Object.entries(config)) {
@@ -156,14 +161,10 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     };
   }
 
-  function openSensitive(connector: Connector): Record<string, string> {
-    return connector.sensitiveCiphertext === null ? {} : JSON.parse(box.open(connector.sensitiveCiphertext, sensitiveContext(connector.id))) as Record<string, string>;
-  }
-
   /** Config with masked placeholders restored from the stored secrets, for re-validation on update. */
   function withStoredSecrets(config: unknown, previous: Connector | undefined): unknown {
     if (!previous || typeof config !== "object" || config === null || Array.isArray(config)) return config;
-    const secrets = openSensitive(previous);
+    const secrets = openSensitive(box, previous);
     const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [key, value] of Object.entries(config)) {
       merged[key] = typeof value === "string" && MASK_PATTERN.test(value) && secrets[key] !== undefined ? secrets[key] : value;
@@ -308,7 +309,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     maskedConfig(connector) {
       const config: Record<string, string> = { ...connector.config };
       if (connector.sensitiveCiphertext !== null) {
-        for (const key of Object.keys(openSensitive(connector))) config[key] = MASKED_VALUE;
+        for (const key of Object.keys(openSensitive(box, connector))) config[key] = MASKED_VALUE;
       }
       return config;
     },

@@ -12,7 +12,7 @@ import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
 import type { AzureKeyVaultSecretManager } from "../secret-managers/azure-key-vault/index.js";
 import { SecretValue } from "../secret-managers/secret-value.js";
 import type { Store } from "../store/store.js";
-import { sensitiveContext } from "./connectors.js";
+import { openSensitive } from "./connectors.js";
 import type { IntegrationService } from "./integrations.js";
 import type { SecretBox } from "./secret-box.js";
 
@@ -40,10 +40,6 @@ export interface SecretDeliveryDependencies {
 }
 
 export function createSecretDelivery(deps: SecretDeliveryDependencies): SecretDelivery {
-  function plaintextSecrets(connector: Connector): Record<string, string> {
-    return connector.sensitiveCiphertext === null ? {} : JSON.parse(deps.box.open(connector.sensitiveCiphertext, sensitiveContext(connector.id))) as Record<string, string>;
-  }
-
   function managedKeys(connector: Connector): string[] {
     if (connector.config["secret.manager.enabled"]?.trim().toLowerCase() !== "true") return [];
     return [...new Set(splitList(connector.config["secret.manager.managed.configs"] ?? "").filter((k) => k !== ""))];
@@ -51,12 +47,12 @@ export function createSecretDelivery(deps: SecretDeliveryDependencies): SecretDe
 
   return {
     secretKeys(connector) {
-      return { managed: managedKeys(connector), plaintext: Object.keys(plaintextSecrets(connector)) };
+      return { managed: managedKeys(connector), plaintext: Object.keys(openSensitive(deps.box, connector)) };
     },
 
     async resolve(connector, keys) {
       const managed = managedKeys(connector);
-      const plaintext = plaintextSecrets(connector);
+      const plaintext = openSensitive(deps.box, connector);
       const wanted = keys ?? [...managed, ...Object.keys(plaintext)];
       const values = new Map<string, SecretValue>();
       const versions = new Map<string, string>();
