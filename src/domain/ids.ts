@@ -8,6 +8,7 @@ export const ID_PREFIXES = {
   kafkaCluster: "lkc",
   connector: "lcc",
   providerIntegration: "cspi",
+  workerCredential: "wcr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -48,6 +49,7 @@ const ID_PATTERNS: Record<IdKind, RegExp> = {
   kafkaCluster: idPattern(ID_PREFIXES.kafkaCluster),
   connector: idPattern(ID_PREFIXES.connector),
   providerIntegration: idPattern(ID_PREFIXES.providerIntegration),
+  workerCredential: idPattern(ID_PREFIXES.workerCredential),
 };
 
 function idPattern(prefix: string): RegExp {

@@ -111,12 +111,49 @@ export interface Connector {
 
 export type ApiKeyScope = { readonly kind: "org" } | { readonly kind: "environment"; readonly environmentId: string };
 
+/**
+ * What an API key may do within its scope (see docs/security.md):
+ * - OrganizationAdmin (org scope only): everything, including API keys,
+ *   environments, Connect URLs and worker credentials;
+ * - EnvironmentAdmin (environment scope): clusters, provider integrations and
+ *   connectors of that environment, and assigning its integrations to connectors;
+ * - DeveloperManage (environment scope): connectors of that environment, but
+ *   not assigning a provider integration to one;
+ * - Operator (either scope): reads only; never a worker credential.
+ */
+export const API_KEY_ROLES = ["OrganizationAdmin", "EnvironmentAdmin", "DeveloperManage", "Operator"] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** Roles each scope allows; the first is the default. */
+export const ROLES_BY_SCOPE: Readonly<Record<ApiKeyScope["kind"], readonly ApiKeyRole[]>> = {
+  org: ["OrganizationAdmin", "Operator"],
+  environment: ["EnvironmentAdmin", "DeveloperManage", "Operator"],
+};
+
 export interface ApiKey {
   /** The public key id users send as the Basic user name. */
   readonly id: string;
   /** scrypt hash of the secret, `scrypt$N$r$p$salt$hash` (base64url parts). */
   readonly secretHash: string;
   readonly scope: ApiKeyScope;
+  readonly role: ApiKeyRole;
+  readonly description: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+/**
+ * A credential a Kafka Connect worker presents to fetch the secrets of its
+ * cluster's connectors. Created by an organization admin, shown once, stored
+ * as a SHA-256 hash (the secret is 256 random bits, so a slow hash adds
+ * nothing), revocable; several may be valid at once for rotation.
+ */
+export interface WorkerCredential {
+  /** `wcr-…` */
+  readonly id: string;
+  readonly clusterId: string;
+  /** SHA-256 of the secret, base64url. */
+  readonly secretHash: string;
   readonly description: string;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;

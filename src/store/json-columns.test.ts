@@ -66,8 +66,14 @@ describe("other JSON columns", () => {
   });
 
   it("round-trip API key scopes", () => {
-    expect(decodeScope(encodeScope({ kind: "org" }), "K")).toEqual({ kind: "org" });
-    expect(decodeScope(encodeScope({ kind: "environment", environmentId: "env-1" }), "K")).toEqual({ kind: "environment", environmentId: "env-1" });
+    expect(decodeScope(encodeScope({ kind: "org" }, "OrganizationAdmin"), "K")).toEqual({ scope: { kind: "org" }, role: "OrganizationAdmin" });
+    expect(decodeScope(encodeScope({ kind: "org" }, "Operator"), "K")).toEqual({ scope: { kind: "org" }, role: "Operator" });
+    expect(decodeScope(encodeScope({ kind: "environment", environmentId: "env-1" }, "DeveloperManage"), "K")).toEqual({ scope: { kind: "environment", environmentId: "env-1" }, role: "DeveloperManage" });
+    // Keys stored before roles existed keep what they could do.
+    expect(decodeScope('{"kind":"org"}', "K")).toEqual({ scope: { kind: "org" }, role: "OrganizationAdmin" });
+    expect(decodeScope('{"kind":"environment","environmentId":"env-1"}', "K")).toEqual({ scope: { kind: "environment", environmentId: "env-1" }, role: "EnvironmentAdmin" });
+    // A role the scope cannot have is not something vaultwire writes.
+    expect(() => decodeScope('{"kind":"environment","environmentId":"env-1","role":"OrganizationAdmin"}', "K")).toThrow(CorruptRowError);
     expect(() => decodeScope('{"kind":"environment"}', "K")).toThrow(CorruptRowError);
     expect(() => decodeScope('{"kind":"cluster"}', "K")).toThrow(CorruptRowError);
   });

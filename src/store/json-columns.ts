@@ -6,7 +6,7 @@
  * parser makes them.
  */
 import type { ConnectorConfig } from "../domain/connector-config.js";
-import type { ApiKeyScope, ConnectorStatus, IntegrationConfig } from "../domain/resources.js";
+import { ROLES_BY_SCOPE, type ApiKeyRole, type ApiKeyScope, type ConnectorStatus, type IntegrationConfig } from "../domain/resources.js";
 
 /** A stored value that is not what vaultwire writes: the database was edited by hand or is corrupt. */
 export class CorruptRowError extends Error {
@@ -85,15 +85,27 @@ export function decodeIntegrationConfig(text: string | null, rowId: string): Int
   return parsed as unknown as IntegrationConfig;
 }
 
-export function encodeScope(scope: ApiKeyScope): string {
-  return JSON.stringify(scope.kind === "org" ? { kind: "org" } : { kind: "environment", environmentId: scope.environmentId });
+/** The key's scope and its role, in one JSON column. */
+export function encodeScope(scope: ApiKeyScope, role: ApiKeyRole): string {
+  return JSON.stringify(scope.kind === "org" ? { kind: "org", role } : { kind: "environment", environmentId: scope.environmentId, role });
 }
 
-export function decodeScope(text: string, rowId: string): ApiKeyScope {
+/**
+ * Keys written before roles existed have none: an org key was an
+ * OrganizationAdmin, an environment key an EnvironmentAdmin (each scope's default).
+ */
+export function decodeScope(text: string, rowId: string): { scope: ApiKeyScope; role: ApiKeyRole } {
   const parsed = parseJson(text, "scope", rowId);
   if (isPlainObject(parsed)) {
-    if (parsed.kind === "org") return { kind: "org" };
-    if (parsed.kind === "environment" && typeof parsed.environmentId === "string") return { kind: "environment", environmentId: parsed.environmentId };
+    const scope: ApiKeyScope | undefined = parsed.kind === "org" ? { kind: "org" }
+      : parsed.kind === "environment" && typeof parsed.environmentId === "string" ? { kind: "environment", environmentId: parsed.environmentId }
+        : undefined;
+    if (scope) {
+      const allowed = ROLES_BY_SCOPE[scope.kind];
+      if (parsed.role === undefined) return { scope, role: allowed[0] ?? "Operator" };
+      const role = allowed.find((r) => r === parsed.role);
+      if (role) return { scope, role };
+    }
   }
   throw new CorruptRowError("scope", rowId);
 }

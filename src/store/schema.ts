@@ -72,6 +72,16 @@ export interface ApiKeysTable {
   last_used_at: string | null;
 }
 
+export interface WorkerCredentialsTable {
+  id: string;
+  cluster_id: string;
+  /** SHA-256 of the secret, base64url. */
+  secret_hash: string;
+  description: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -83,6 +93,7 @@ export interface Database {
   integrations: IntegrationsTable;
   connectors: ConnectorsTable;
   api_keys: ApiKeysTable;
+  worker_credentials: WorkerCredentialsTable;
   meta: MetaTable;
 }
 

@@ -4,7 +4,7 @@
  * several control-plane replicas). Nothing secret is stored in plaintext:
  * config values that are secrets arrive here already encrypted.
  */
-import type { ApiKey, Connector, ConnectorStatus, DesiredConnectorState, Environment, IntegrationConfig, KafkaCluster, ProviderIntegration, StoredIntegrationStatus } from "../domain/resources.js";
+import type { ApiKey, Connector, ConnectorStatus, DesiredConnectorState, Environment, IntegrationConfig, KafkaCluster, ProviderIntegration, StoredIntegrationStatus, WorkerCredential } from "../domain/resources.js";
 import type { ConnectorConfig } from "../domain/connector-config.js";
 
 export interface Page<T> {
@@ -114,6 +114,16 @@ export interface ApiKeyRepository {
   delete(id: string): Promise<boolean>;
 }
 
+export interface WorkerCredentialRepository {
+  insert(credential: WorkerCredential): Promise<void>;
+  get(id: string): Promise<WorkerCredential | undefined>;
+  /** A cluster's credentials, ordered by creation. */
+  listByCluster(clusterId: string): Promise<readonly WorkerCredential[]>;
+  touch(id: string, lastUsedAt: string): Promise<void>;
+  /** True when a row was deleted. */
+  delete(id: string): Promise<boolean>;
+}
+
 /** Small key/value facts about the store itself (e.g. the master key's check value). */
 export interface MetaRepository {
   get(key: string): Promise<string | undefined>;
@@ -127,6 +137,7 @@ export interface Repositories {
   readonly integrations: IntegrationRepository;
   readonly connectors: ConnectorRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly workerCredentials: WorkerCredentialRepository;
   readonly meta: MetaRepository;
 }
 

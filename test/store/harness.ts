@@ -152,6 +152,7 @@ export function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     id: `KEY${uniqueSuffix().toUpperCase()}`,
     secretHash: "scrypt$16384$8$1$c2FsdA$aGFzaA",
     scope: { kind: "org" },
+    role: overrides.scope?.kind === "environment" ? "EnvironmentAdmin" : "OrganizationAdmin",
     description: "ci",
     createdAt: timestamp(0),
     lastUsedAt: null,

@@ -51,8 +51,8 @@ describe("SQLite", () => {
     try {
       expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
       const tables = raw.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
-      expect(tables).toEqual(["api_keys", "clusters", "connectors", "environments", "integrations", "meta", "vaultwire_migration", "vaultwire_migration_lock"]);
-      expect(raw.prepare("select name from vaultwire_migration").pluck().all()).toEqual(["0001-initial"]);
+      expect(tables).toEqual(["api_keys", "clusters", "connectors", "environments", "integrations", "meta", "vaultwire_migration", "vaultwire_migration_lock", "worker_credentials"]);
+      expect(raw.prepare("select name from vaultwire_migration").pluck().all()).toEqual(["0001-initial", "0002-worker-credentials"]);
     } finally {
       raw.close();
     }

@@ -22,6 +22,7 @@ import {
   integration,
   storeTargets,
   timestamp,
+  uniqueSuffix,
   type TestDatabase,
 } from "./harness.js";
 
@@ -501,6 +502,34 @@ describe.each(storeTargets())("store on $name", (target) => {
       const env = environment();
       await store.environments.insert(env);
       await expect(store.connectors.insert(connector({ environmentId: env.id, clusterId: "lkc-missing" }))).rejects.toBeInstanceOf(ForeignKeyViolationError);
+    });
+  });
+
+  describe("worker credentials", () => {
+    it("inserts, gets, lists by cluster, touches, deletes, and goes with its cluster", async () => {
+      const s = await freshStore();
+      const env = environment();
+      await s.environments.insert(env);
+      const lkc = cluster(env.id);
+      const other = cluster(env.id);
+      await s.clusters.insert(lkc);
+      await s.clusters.insert(other);
+      const first = { id: `wcr-${uniqueSuffix()}`, clusterId: lkc.id, secretHash: "aGFzaA", description: "pool A", createdAt: timestamp(2), lastUsedAt: null };
+      const second = { ...first, id: `wcr-${uniqueSuffix()}`, description: "pool B", createdAt: timestamp(1) };
+      const elsewhere = { ...first, id: `wcr-${uniqueSuffix()}`, clusterId: other.id };
+      for (const credential of [first, second, elsewhere]) await s.workerCredentials.insert(credential);
+      expect(await s.workerCredentials.get(first.id)).toEqual(first);
+      expect(await s.workerCredentials.get("wcr-missing")).toBeUndefined();
+      expect(await s.workerCredentials.listByCluster(lkc.id)).toEqual([second, first]);
+      await s.workerCredentials.touch(first.id, timestamp(50));
+      expect((await s.workerCredentials.get(first.id))?.lastUsedAt).toBe(timestamp(50));
+      await expect(s.workerCredentials.insert(first)).rejects.toThrow();
+      await expect(s.workerCredentials.insert({ ...first, id: `wcr-${uniqueSuffix()}`, clusterId: "lkc-missing" })).rejects.toThrow();
+      expect(await s.workerCredentials.delete(first.id)).toBe(true);
+      expect(await s.workerCredentials.delete(first.id)).toBe(false);
+      expect(await s.clusters.delete(lkc.id)).toBe(true);
+      expect(await s.workerCredentials.listByCluster(lkc.id)).toEqual([]);
+      expect(await s.workerCredentials.listByCluster(other.id)).toEqual([elsewhere]);
     });
   });
 

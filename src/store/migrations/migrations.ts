@@ -6,10 +6,12 @@
 import type { Migration, MigrationProvider } from "kysely";
 import type { StoreDialect } from "../schema.js";
 import { initialMigration } from "./0001-initial.js";
+import { workerCredentialsMigration } from "./0002-worker-credentials.js";
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
   return {
     "0001-initial": initialMigration(dialect),
+    "0002-worker-credentials": workerCredentialsMigration(dialect),
   };
 }
 

@@ -6,10 +6,12 @@ import type { ApiKeyRepository } from "../store.js";
 import { toCount, write } from "./write.js";
 
 function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
+  const { scope, role } = decodeScope(row.scope, row.id);
   return {
     id: row.id,
     secretHash: row.secret_hash,
-    scope: decodeScope(row.scope, row.id),
+    scope,
+    role,
     description: row.description,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
@@ -24,7 +26,7 @@ export function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
           .values({
             id: key.id,
             secret_hash: key.secretHash,
-            scope: encodeScope(key.scope),
+            scope: encodeScope(key.scope, key.role),
             environment_id: key.scope.kind === "environment" ? key.scope.environmentId : null,
             description: key.description,
             created_at: key.createdAt,

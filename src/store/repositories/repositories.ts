@@ -11,6 +11,7 @@ import { connectorRepository } from "./connectors.js";
 import { environmentRepository } from "./environments.js";
 import { integrationRepository } from "./integrations.js";
 import { metaRepository } from "./meta.js";
+import { workerCredentialRepository } from "./worker-credentials.js";
 
 export function createRepositories(db: Kysely<Database>): Repositories {
   return {
@@ -19,6 +20,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     integrations: integrationRepository(db),
     connectors: connectorRepository(db),
     apiKeys: apiKeyRepository(db),
+    workerCredentials: workerCredentialRepository(db),
     meta: metaRepository(db),
   };
 }
