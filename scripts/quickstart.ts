@@ -66,7 +66,8 @@ function freePort(preferred?: number): Promise<number> {
 }
 
 /** The vaultwire CLI, in this process, with its output indented under the step. */
-async function vaultwire(args: string[], env: Record<string, string>): Promise<string> {
+/** Runs the CLI in process and echoes its output, unless it carries a credential (`secret`). */
+async function vaultwire(args: string[], env: Record<string, string>, options: { secret?: boolean } = {}): Promise<string> {
   let out = "";
   const io: CliIo = {
     stdout: (text) => { out += text; },
@@ -79,7 +80,8 @@ async function vaultwire(args: string[], env: Record<string, string>): Promise<s
   };
   detail(`$ vaultwire ${args.join(" ")}`);
   const code = await run(args, io);
-  for (const line of out.trimEnd().split("\n")) detail(`  ${line}`);
+  if (options.secret === true && code === 0) detail("  (output not shown: it holds the worker credential, handed to the worker below)");
+  else for (const line of out.trimEnd().split("\n")) detail(`  ${line}`);
   if (code !== 0) throw new Error(`vaultwire ${args.join(" ")} exited ${code}`);
   return out;
 }
@@ -151,8 +153,9 @@ async function main(): Promise<void> {
   const scoped = { ...env, VAULTWIRE_ENVIRONMENT: environmentId, VAULTWIRE_CLUSTER: clusterId };
 
   say("Starting Kafka and Kafka Connect (with Debezium and vaultwire's ConfigProvider)");
-  const workerConfig = await fetch(`${server.url}/cmk/v2/clusters/${clusterId}/worker-config`, { headers: { authorization: `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString("base64")}` } });
-  const { properties } = await workerConfig.json() as { properties: Record<string, string> };
+  // The worker properties, with a worker credential created for this Connect worker (shown once).
+  const workerConfig = await vaultwire(["kafka", "cluster", "worker-config", "--cluster", clusterId, "--create-credential", "--description", "quickstart worker", "-o", "json"], env, { secret: true });
+  const { properties } = JSON.parse(workerConfig) as { properties: Record<string, string> };
   kafka = await startLocalKafka({ dir: join(WORK, "kafka"), kafkaPort, connectPort, workerProperties: properties });
   detail(`Kafka ${kafka.bootstrapServers}, Kafka Connect ${kafka.connectUrl}`);
 

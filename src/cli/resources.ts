@@ -60,6 +60,7 @@ export interface ApiKeyBody {
     readonly secret?: string;
     readonly description?: string;
     readonly resource?: { readonly id?: string; readonly kind?: string };
+    readonly role?: string;
   };
 }
 

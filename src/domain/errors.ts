@@ -12,7 +12,7 @@ export interface FieldProblem {
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: "input" | "not-found" | "conflict" | "not-allowed" | "authentication" | "too-many-requests" | "unavailable";
+  abstract readonly kind: "input" | "not-found" | "conflict" | "not-allowed" | "authentication" | "too-many-requests" | "unavailable" | "unprocessable";
 }
 
 /** The request is malformed or invalid; `problems` lists every field at once. */
@@ -62,6 +62,15 @@ export class UnavailableError extends DomainError {
   constructor(message: string, readonly retryAfterSeconds?: number) {
     super(message);
     this.name = "UnavailableError";
+  }
+}
+
+/** The request is well formed but cannot be served as things are (e.g. a secret the vault refuses); retrying will not help until something changes. */
+export class UnprocessableError extends DomainError {
+  readonly kind = "unprocessable";
+  constructor(message: string) {
+    super(message);
+    this.name = "UnprocessableError";
   }
 }
 

@@ -14,6 +14,7 @@ import type { ConnectorService } from "../services/connectors.js";
 import type { EnvironmentService } from "../services/environments.js";
 import type { IntegrationService } from "../services/integrations.js";
 import type { Principal } from "../services/principal.js";
+import type { WorkerCredentialService } from "../services/worker-credentials.js";
 import type { Store } from "../store/store.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
 import { FailedAttemptLimiter } from "./auth.js";
@@ -36,6 +37,7 @@ export interface HttpServices {
   readonly integrations: IntegrationService;
   readonly connectors: ConnectorService;
   readonly apiKeys: ApiKeyService;
+  readonly workerCredentials: WorkerCredentialService;
 }
 
 export interface HttpDependencies {
@@ -51,8 +53,6 @@ export interface HttpDependencies {
   readonly vaultHosts: VaultHostPolicy;
   /** The workers' secret endpoint; absent, /internal/v1 is not served. */
   readonly internal?: InternalDependencies;
-  /** The ConfigProvider properties a cluster's workers need (with its worker token). */
-  readonly workerProperties?: (clusterId: string) => Record<string, string>;
   /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
   readonly trustedProxies?: readonly string[];
 }
@@ -138,7 +138,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
     else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
     if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
-    if (mapped.status === 401) void reply.header("www-authenticate", "Basic realm=\"vaultwire\"");
+    if (mapped.status === 401) void reply.header("www-authenticate", request.url.startsWith("/internal/") ? "Bearer realm=\"vaultwire-workers\"" : "Basic realm=\"vaultwire\"");
     return reply.status(mapped.status).type("application/json").send(errorBody(familyOf(request.url), mapped, request.id));
   });
 

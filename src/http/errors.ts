@@ -44,6 +44,7 @@ const DOMAIN_STATUS: Readonly<Record<DomainError["kind"], { status: number; code
   authentication: { status: 401, code: "unauthorized" },
   "too-many-requests": { status: 429, code: "too_many_requests" },
   unavailable: { status: 503, code: "unavailable" },
+  unprocessable: { status: 422, code: "unprocessable" },
 };
 
 interface FastifyLikeError {

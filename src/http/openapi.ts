@@ -22,6 +22,7 @@ export async function generateOpenApiDocument(): Promise<unknown> {
     integrations: inert("integrations"),
     connectors: inert("connectors"),
     apiKeys: inert("apiKeys"),
+    workerCredentials: inert("workerCredentials"),
   };
   const app = await createHttpApp({
     services,

@@ -18,7 +18,9 @@ import { createEnvironmentService } from "../services/environments.js";
 import { createIntegrationService } from "../services/integrations.js";
 import type { ConnectorRuntime } from "../services/runtime.js";
 import { createSecretDelivery } from "../services/secret-delivery.js";
-import { workerProperties, workerToken } from "../services/worker-tokens.js";
+import { createWorkerCredentialService } from "../services/worker-credentials.js";
+import { createWorkerDelivery } from "../services/worker-delivery.js";
+import { FailedAttemptLimiter } from "../http/auth.js";
 import { createReconciler, type Reconciler } from "../runtime/kafka-connect/reconciler.js";
 import { loadMasterKey, SecretBox, verifyMasterKey } from "../services/secret-box.js";
 import { openStore } from "../store/index.js";
@@ -109,19 +111,27 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       ...(regionPolicy === undefined ? {} : { regionPolicy }),
     });
     const apiKeys = createApiKeyService(context);
+    const workerCredentials = createWorkerCredentialService({ ...context, clusters });
+    const auditLog = logger.child({ log: "audit" });
+    const workerDelivery = createWorkerDelivery({
+      store,
+      credentials: workerCredentials,
+      delivery,
+      limiter: new FailedAttemptLimiter(),
+      audit: (event) => { auditLog.info(event, "worker secret access"); },
+    });
     const bootstrapKey = await apiKeys.bootstrap({ key: settings.bootstrapApiKey, secret: settings.bootstrapApiSecret });
 
     const links = { publicUrl: settings.publicUrl, organizationId };
     const app = await createHttpApp({
-      services: { environments, clusters, integrations, connectors, apiKeys },
+      services: { environments, clusters, integrations, connectors, apiKeys, workerCredentials },
       store,
       logger,
       links,
       platformAppId: identity?.clientId ?? "",
       vaultHosts: hosts.value,
-      internal: { store, box, delivery, audit: logger.child({ log: "audit" }) },
+      internal: { workerDelivery },
       trustedProxies: settings.trustedProxies,
-      workerProperties: (clusterId) => workerProperties({ publicUrl: links.publicUrl, clusterId, token: workerToken(box, clusterId) }),
     });
     await app.listen({ host: settings.host, port: settings.port });
     const address = app.server.address();

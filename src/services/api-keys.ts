@@ -5,11 +5,11 @@
  */
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { AuthenticationError, InputError, NotFoundError } from "../domain/errors.js";
-import type { ApiKey, ApiKeyScope } from "../domain/resources.js";
+import { API_KEY_ROLES, ROLES_BY_SCOPE, type ApiKey, type ApiKeyRole, type ApiKeyScope } from "../domain/resources.js";
 import type { ServiceContext } from "./context.js";
 import { environmentNotFound } from "./environments.js";
 import { FieldChecks } from "./input.js";
-import { assertOrgAdmin, type Principal } from "./principal.js";
+import { assertOrgAdmin, assertOrgReader, type Principal } from "./principal.js";
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -64,10 +64,17 @@ export interface ApiKeyService {
   /** On an empty store: the first admin key (from the given values or generated). Null when keys exist. */
   bootstrap(given?: { key?: string | undefined; secret?: string | undefined }): Promise<CreatedApiKey | null>;
   authenticate(authorization: string | undefined): Promise<Principal>;
-  create(principal: Principal, input: { description: unknown; environmentId: unknown }): Promise<CreatedApiKey>;
+  create(principal: Principal, input: { description: unknown; environmentId: unknown; role?: unknown }): Promise<CreatedApiKey>;
   list(principal: Principal): Promise<readonly ApiKey[]>;
   get(principal: Principal, id: string): Promise<ApiKey>;
   delete(principal: Principal, id: string): Promise<void>;
+}
+
+/** The caller an API key makes; a stored role the scope cannot have was refused when the row was read. */
+export function principalOf(key: ApiKey): Principal {
+  if (key.scope.kind === "org") return { kind: "org", keyId: key.id, role: key.role === "Operator" ? "Operator" : "OrganizationAdmin" };
+  const role = key.role === "DeveloperManage" || key.role === "Operator" ? key.role : "EnvironmentAdmin";
+  return { kind: "environment", keyId: key.id, environmentId: key.scope.environmentId, role };
 }
 
 export function apiKeyNotFound(id: string): NotFoundError {
@@ -76,16 +83,12 @@ export function apiKeyNotFound(id: string): NotFoundError {
 
 export function createApiKeyService(context: ServiceContext): ApiKeyService {
   const { store } = context;
-  const verified = new Map<string, { digest: Buffer; until: number; scope: ApiKeyScope }>();
+  const verified = new Map<string, { digest: Buffer; until: number; principal: Principal }>();
   const touched = new Map<string, number>();
 
-  function principalOf(id: string, scope: ApiKeyScope): Principal {
-    return scope.kind === "org" ? { kind: "org", keyId: id } : { kind: "environment", keyId: id, environmentId: scope.environmentId };
-  }
-
-  async function insert(scope: ApiKeyScope, description: string, given?: { key?: string | undefined; secret?: string | undefined }): Promise<CreatedApiKey> {
+  async function insert(scope: ApiKeyScope, role: ApiKeyRole, description: string, given?: { key?: string | undefined; secret?: string | undefined }): Promise<CreatedApiKey> {
     const secret = given?.secret ?? newKeySecret();
-    const key: ApiKey = { id: given?.key ?? newKeyId(), secretHash: await hashSecret(secret), scope, description, createdAt: context.now(), lastUsedAt: null };
+    const key: ApiKey = { id: given?.key ?? newKeyId(), secretHash: await hashSecret(secret), scope, role, description, createdAt: context.now(), lastUsedAt: null };
     await store.apiKeys.insert(key);
     return { key, secret };
   }
@@ -98,7 +101,7 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
       }
       if (given?.key !== undefined && !/^[A-Za-z0-9._-]{8,64}$/.test(given.key)) throw new Error("VAULTWIRE_BOOTSTRAP_API_KEY must be 8-64 letters, digits, '.', '_' or '-'");
       if (given?.secret !== undefined && given.secret.length < 16) throw new Error("VAULTWIRE_BOOTSTRAP_API_SECRET must be at least 16 characters");
-      return insert({ kind: "org" }, "bootstrap admin key", given);
+      return insert({ kind: "org" }, "OrganizationAdmin", "bootstrap admin key", given);
     },
 
     async authenticate(authorization) {
@@ -111,20 +114,20 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
       const digest = createHash("sha256").update(secret).digest();
       const now = Date.now();
       const cached = verified.get(id);
-      let scope: ApiKeyScope | undefined;
+      let principal: Principal;
       if (cached && cached.until > now && timingSafeEqual(cached.digest, digest)) {
-        scope = cached.scope;
+        principal = cached.principal;
       } else {
         const key = await store.apiKeys.get(id);
         if (!key || !(await verifySecret(secret, key.secretHash))) throw new AuthenticationError("invalid API key or secret");
-        scope = key.scope;
-        verified.set(id, { digest, until: now + VERIFIED_TTL_MS, scope });
+        principal = principalOf(key);
+        verified.set(id, { digest, until: now + VERIFIED_TTL_MS, principal });
       }
       if ((touched.get(id) ?? 0) + TOUCH_INTERVAL_MS < now) {
         touched.set(id, now);
         await store.apiKeys.touch(id, context.now());
       }
-      return principalOf(id, scope);
+      return principal;
     },
 
     async create(principal, input) {
@@ -132,18 +135,29 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
       const checks = new FieldChecks();
       const description = checks.optionalString("spec.description", input.description, 255) ?? "";
       const environmentId = checks.optionalString("spec.resource.id", input.environmentId, 64);
+      const scope: ApiKeyScope = environmentId === undefined ? { kind: "org" } : { kind: "environment", environmentId };
+      const allowed = ROLES_BY_SCOPE[scope.kind];
+      let role: ApiKeyRole = allowed[0] ?? "Operator";
+      if (input.role !== undefined) {
+        const text = typeof input.role === "string" ? input.role.trim().toLowerCase() : undefined;
+        const given = API_KEY_ROLES.find((r) => r.toLowerCase() === text);
+        if (given === undefined) checks.add("spec.role", `spec.role must be one of ${API_KEY_ROLES.join(", ")}`);
+        else if (!allowed.includes(given)) {
+          checks.add("spec.role", `spec.role ${given} needs ${given === "OrganizationAdmin" ? "an organization-wide key (no spec.resource)" : "an environment (spec.resource.id)"}; ${scope.kind === "org" ? "organization-wide" : "environment"} keys take ${allowed.join(", ")}`);
+        } else role = given;
+      }
       checks.throwIfAny("invalid API key");
       if (environmentId !== undefined && !(await store.environments.get(environmentId))) throw environmentNotFound(environmentId);
-      return insert(environmentId === undefined ? { kind: "org" } : { kind: "environment", environmentId }, description);
+      return insert(scope, role, description);
     },
 
     async list(principal) {
-      assertOrgAdmin(principal, "listing API keys");
+      assertOrgReader(principal, "listing API keys");
       return store.apiKeys.list();
     },
 
     async get(principal, id) {
-      assertOrgAdmin(principal, "reading API keys");
+      assertOrgReader(principal, "reading API keys");
       const key = await store.apiKeys.get(id);
       if (!key) throw apiKeyNotFound(id);
       return key;

@@ -10,7 +10,7 @@ import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { MAX_DISPLAY_NAME, requireEnvironment } from "./environments.js";
 import { FieldChecks } from "./input.js";
-import { loadInEnvironment, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, loadInEnvironment, type Principal } from "./principal.js";
 
 const AVAILABILITIES: readonly Availability[] = ["SINGLE_ZONE", "MULTI_ZONE"];
 const MAX_CONNECT_URLS = 10;
@@ -101,6 +101,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
       const environmentId = checks.requiredString("spec.environment.id", input.environmentId, 64);
       checks.throwIfAny();
       await requireVisibleEnvironment(principal, environmentId ?? "");
+      assertEnvironmentAdmin(principal, "registering a Kafka cluster");
       const fields = read(input);
       const now = context.now();
       const cluster: KafkaCluster = { id: context.newId("kafkaCluster"), environmentId: environmentId ?? "", ...fields, createdAt: now, updatedAt: now };
@@ -114,6 +115,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
     get,
     async update(principal, id, environmentId, input) {
       const existing = await get(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "changing a Kafka cluster");
       const fields = read(input, existing);
       const cluster: KafkaCluster = { ...existing, ...fields, updatedAt: context.now() };
       await store.clusters.update(cluster);
@@ -121,6 +123,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
     },
     async delete(principal, id, environmentId) {
       await get(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "removing a Kafka cluster");
       await store.transaction(async (tx) => {
         const connectors = await tx.connectors.countByCluster(id);
         if (connectors > 0) throw new ConflictError(`Kafka cluster "${id}" still has ${connectors} connector(s); delete them first`);

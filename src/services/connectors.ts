@@ -7,7 +7,7 @@ import { catalog, type CatalogPlugin } from "../catalog/index.js";
 import { parseAzureKeyVaultIdentifier } from "../domain/azure-key-vault-identifier.js";
 import type { ConnectorConfig } from "../domain/connector-config.js";
 import { managedFields, MASKED_VALUE, SECRET_MANAGER_FIELDS, splitList, validateConnectorConfigInput, type ValidationReport } from "../domain/connector-validation.js";
-import { ConflictError, InputError, NotFoundError, type FieldProblem } from "../domain/errors.js";
+import { ConflictError, InputError, NotAllowedError, NotFoundError, type FieldProblem } from "../domain/errors.js";
 import type { RegionPolicy } from "../domain/region-policy.js";
 import type { Connector, ConnectorStatus, DesiredConnectorState, KafkaCluster, ProviderIntegration } from "../domain/resources.js";
 import { isSecretManagerKind, SECRET_MANAGER_CLOUDS } from "../domain/secret-managers.js";
@@ -18,7 +18,7 @@ import { placementOf, type ClusterService } from "./clusters.js";
 import type { ServiceContext } from "./context.js";
 import { FieldChecks, checkResourceName } from "./input.js";
 import type { IntegrationService } from "./integrations.js";
-import type { Principal } from "./principal.js";
+import { assertConnectorManager, canAssignIntegration, integrationAssignmentRefusal, type Principal } from "./principal.js";
 import type { ConnectorRuntime } from "./runtime.js";
 import type { SecretBox } from "./secret-box.js";
 
@@ -193,6 +193,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
   async function write(principal: Principal, at: ConnectorLocation, name: string, rawConfig: unknown, existing: Connector | undefined): Promise<Connector> {
     const cluster = await clusterFor(principal, at);
+    assertConnectorManager(principal, existing ? "changing a connector" : "creating a connector");
+    assertMayAssign(principal, rawConfig);
     const checks = new FieldChecks();
     checkResourceName(checks, "name", name);
     checks.throwIfAny("invalid connector");
@@ -247,6 +249,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async validate(principal, at, plugin, config) {
       const cluster = await clusterFor(principal, at);
+      assertConnectorManager(principal, "validating a connector configuration");
+      assertMayAssign(principal, config);
       if (!catalog.get(plugin)) throw new NotFoundError(`connector plugin "${plugin}" was not found; known plugins: ${catalog.names().join(", ")}`);
       const body = typeof config === "object" && config !== null && !Array.isArray(config) ? { ...(config as Record<string, unknown>) } : config;
       if (typeof body === "object" && body !== null && !Array.isArray(body)) {
@@ -284,6 +288,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async setDesiredState(principal, at, name, state) {
       const connector = await find(principal, at, name);
+      assertConnectorManager(principal, state === "PAUSED" ? "pausing a connector" : "resuming a connector");
       if (connector.desiredState === state) return connector;
       const updated = await store.connectors.updateSpec(connector.id, connector.generation, { plugin: connector.plugin, config: connector.config, sensitiveCiphertext: connector.sensitiveCiphertext, integrationId: connector.integrationId, desiredState: state, updatedAt: deps.now() });
       if (!updated) throw new ConflictError(`connector "${name}" was changed by another request; retry`);
@@ -292,6 +297,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async restart(principal, at, name) {
       const connector = await find(principal, at, name);
+      assertConnectorManager(principal, "restarting a connector");
       // A restart re-reads the connector's secrets: after a fix in the vault it takes effect at once.
       if (connector.integrationId !== null) deps.azure.invalidate(connector.integrationId);
       return notifyRuntime(connector, async (runtime) => {
@@ -302,6 +308,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async delete(principal, at, name) {
       const connector = await find(principal, at, name);
+      assertConnectorManager(principal, "deleting a connector");
       await deps.runtime.remove(connector);
       await store.connectors.delete(connector.id);
     },
@@ -318,6 +325,21 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
       return catalog.get(connector.plugin)?.connectorType === "SINK" ? "sink" : "source";
     },
   };
+}
+
+/**
+ * A config that uses the secret manager makes vaultwire deliver what its
+ * integration can read to the host the config names: only those who may
+ * assign the integration may write one (see docs/security.md).
+ */
+function assertMayAssign(principal: Principal, config: unknown): void {
+  if (canAssignIntegration(principal) || typeof config !== "object" || config === null || Array.isArray(config)) return;
+  const map = config as Record<string, unknown>;
+  const enabled = map[SECRET_MANAGER_FIELDS.enabled];
+  const integrationId = map[SECRET_MANAGER_FIELDS.integrationId];
+  if (typeof enabled !== "string" || enabled.trim().toLowerCase() !== "true") return;
+  const id = typeof integrationId === "string" ? integrationId.trim().slice(0, 64) : "";
+  throw new NotAllowedError(`${SECRET_MANAGER_FIELDS.integrationId}: ${integrationAssignmentRefusal(principal, id)}`);
 }
 
 function integrationProblem(integration: ProviderIntegration | undefined, id: string, environmentId: string, manager: string): string | null {

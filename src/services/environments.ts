@@ -4,7 +4,7 @@ import type { Environment } from "../domain/resources.js";
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { FieldChecks } from "./input.js";
-import { assertEnvironmentVisible, assertOrgAdmin, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, assertEnvironmentVisible, assertOrgAdmin, type Principal } from "./principal.js";
 
 export const MAX_DISPLAY_NAME = 64;
 
@@ -53,6 +53,7 @@ export function createEnvironmentService(context: ServiceContext): EnvironmentSe
     get,
     async update(principal, id, input) {
       await get(principal, id);
+      assertEnvironmentAdmin(principal, "renaming an environment");
       const checks = new FieldChecks();
       const displayName = checks.requiredString("display_name", input.displayName, MAX_DISPLAY_NAME);
       checks.throwIfAny();

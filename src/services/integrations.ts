@@ -12,7 +12,7 @@ import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { requireEnvironment } from "./environments.js";
 import { FieldChecks, GUID } from "./input.js";
-import { loadInEnvironment, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, loadInEnvironment, type Principal } from "./principal.js";
 import type { SecretBox } from "./secret-box.js";
 
 export const MAX_INTEGRATION_NAME = 60;
@@ -99,6 +99,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
       const environmentId = checks.requiredString("environment.id", input.environmentId, 64);
       checks.throwIfAny("invalid provider integration");
       await requireVisibleEnvironment(principal, environmentId ?? "");
+      assertEnvironmentAdmin(principal, "creating a provider integration");
       const now = deps.now();
       const integration: ProviderIntegration = {
         id: deps.newId("providerIntegration"),
@@ -138,6 +139,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
 
     async updateConfig(principal, id, environmentId, input) {
       const existing = await load(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "changing a provider integration");
       const checks = new FieldChecks();
       let config = existing.config;
       if (input.kind !== undefined || input.customerAzureTenantId !== undefined) {
@@ -169,6 +171,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
 
     async delete(principal, id, environmentId) {
       await load(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "deleting a provider integration");
       await store.transaction(async (tx) => {
         const usages = await tx.connectors.listByIntegration(id);
         if (usages.length > 0) {
@@ -181,6 +184,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
 
     async validate(principal, id, environmentId, options) {
       const integration = await load(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "validating a provider integration");
       if (integration.config === null) {
         throw new InputError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id first`, [{ field: "config.customer_azure_tenant_id", message: "required before validation" }]);
       }

@@ -78,7 +78,8 @@ export function createSecretDelivery(deps: SecretDeliveryDependencies): SecretDe
       if (requests.length > 0) {
         const integrationId = connector.integrationId;
         const integration = integrationId === null ? undefined : await deps.store.integrations.get(integrationId);
-        if (!integration || integration.config === null) {
+        // An integration serves only the connectors of its own environment.
+        if (!integration || integration.config === null || integration.environmentId !== connector.environmentId) {
           for (const request of requests) errors.push({ key: request.key, message: `${request.key}: provider integration "${integrationId ?? ""}" no longer exists or has no tenant; validate the integration or choose another`, transient: false });
         } else {
           for (const result of await deps.azure.fetch(deps.integrations.toAzureIntegration(integration), requests)) {

@@ -1,32 +1,31 @@
 /**
- * Per-cluster worker tokens: what a Kafka Connect worker's ConfigProvider
- * presents to fetch its connectors' secrets. Derived from the master key and
- * the cluster id (HMAC), so nothing is stored and a token opens only its own
- * cluster's connectors.
+ * The Kafka Connect worker properties that install vaultwire's ConfigProvider
+ * for a cluster. The worker credential is a line of its own, present only
+ * when one was created for this answer: reading a cluster's worker config
+ * never reveals a credential (see worker-credentials.ts).
  */
-import { timingSafeEqual } from "node:crypto";
-import type { SecretBox } from "./secret-box.js";
 
-const PURPOSE = "worker-token";
+export const TOKEN_PROPERTY = "config.providers.vaultwire.param.token";
 
-export function workerToken(box: SecretBox, clusterId: string): string {
-  return `vwt_${box.mac(PURPOSE, clusterId)}`;
-}
-
-export function verifyWorkerToken(box: SecretBox, clusterId: string, presented: string | undefined): boolean {
-  if (presented === undefined) return false;
-  const expected = Buffer.from(workerToken(box, clusterId));
-  const actual = Buffer.from(presented);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** The worker properties that install vaultwire's ConfigProvider for a cluster. */
-export function workerProperties(options: { publicUrl: string; clusterId: string; token: string }): Record<string, string> {
+export function workerProperties(options: { publicUrl: string; clusterId: string; token?: string }): Record<string, string> {
   return {
     "config.providers": "vaultwire",
     "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
     "config.providers.vaultwire.param.url": options.publicUrl,
     "config.providers.vaultwire.param.cluster": options.clusterId,
-    "config.providers.vaultwire.param.token": options.token,
+    ...(options.token === undefined ? {} : { [TOKEN_PROPERTY]: options.token }),
   };
+}
+
+/** The properties as a worker.properties fragment; without a credential, a comment says how to get one. */
+export function workerPropertiesText(properties: Record<string, string>, clusterId: string): string {
+  const lines = Object.entries(properties).map(([k, v]) => `${k}=${v}`);
+  if (properties[TOKEN_PROPERTY] === undefined) {
+    lines.push(
+      `# The worker credential is not shown here. Create one (organization admins only) with`,
+      `#   vaultwire kafka cluster worker-config ${clusterId} --create-credential`,
+      `# and set ${TOKEN_PROPERTY}=<it>, or ${TOKEN_PROPERTY}.file=<a file holding it>.`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -83,7 +83,7 @@ describe("vaultwire api-key", () => {
 
   it("creates a key, shows its secret once, and the key works", async () => {
     const out = await f.ok(["api-key", "create", "--description", "ci pipeline"]);
-    const match = /^Save the API secret now: it is shown only once and cannot be retrieved later\.\n\nAPI Key {5}([A-Z2-7]{16})\nAPI Secret {2}(\S{64})\nResource {4}organization\n$/.exec(out);
+    const match = /^Save the API secret now: it is shown only once and cannot be retrieved later\.\n\nAPI Key {5}([A-Z2-7]{16})\nAPI Secret {2}(\S{64})\nResource {4}organization\nRole {8}OrganizationAdmin\n$/.exec(out);
     expect(match).not.toBeNull();
     created = match?.[1] ?? "";
     const env = { VAULTWIRE_URL: f.server.url, VAULTWIRE_API_KEY: created, VAULTWIRE_API_SECRET: match?.[2] ?? "" };
@@ -95,12 +95,12 @@ describe("vaultwire api-key", () => {
     const envId = idOf(await f.ok(["environment", "list", "-o", "json"]));
     const other = objectId(await f.ok(["environment", "create", "other", "-o", "json"]));
     const json = JSON.parse(await f.ok(["api-key", "create", "--environment", envId, "--description", "terraform", "-o", "json"])) as { api_key: string; api_secret: string; resource: string };
-    expect(Object.keys(json)).toEqual(["api_key", "api_secret", "resource", "description", "created_at"]);
+    expect(Object.keys(json)).toEqual(["api_key", "api_secret", "resource", "role", "description", "created_at"]);
     expect(json.resource).toBe(envId);
     const env = { VAULTWIRE_URL: f.server.url, VAULTWIRE_API_KEY: json.api_key, VAULTWIRE_API_SECRET: json.api_secret };
     expect((JSON.parse(await f.ok(["environment", "list", "-o", "json"], { env })) as { id: string }[]).map((e) => e.id)).toEqual([envId]);
     const forbidden = await f.cli(["environment", "create", "x"], { env });
-    expectCleanError(forbidden, 1, `creating an environment needs an organization-wide API key; this key is scoped to environment "${envId}"`);
+    expectCleanError(forbidden, 1, `creating an environment needs an organization-wide API key with the OrganizationAdmin role; this API key is scoped to environment "${envId}"`);
     expectCleanError(await f.cli(["environment", "describe", other], { env }), 1, `unknown environment ID "${other}"`);
     expectCleanError(await f.cli(["api-key", "create", "--environment", "env-00000000"]), 1, "environment \"env-00000000\" was not found");
   });

@@ -21,7 +21,15 @@ Use "vaultwire api-key [command] --help" for more information about a command.
 `;
 
 const CREATE_HELP = `Create an API key: organization-wide, or scoped to one environment (it then
-sees only that environment's resources). The secret is shown once.
+sees only that environment's resources), with a role that says what it may do
+there. The secret is shown once.
+
+Roles:
+  OrganizationAdmin   everything (organization-wide keys only; the default for them)
+  EnvironmentAdmin    clusters, provider integrations and connectors of the environment,
+                      and assigning its integrations to connectors (the default for environment keys)
+  DeveloperManage     connectors of the environment, without assigning a provider integration
+  Operator            read-only (either scope); never a worker credential
 
 Usage:
   vaultwire api-key create [flags]
@@ -29,12 +37,14 @@ Usage:
 Flags:
       --environment string   Scope the key to this environment (default: organization-wide).
       --description string   What the key is for.
+      --role string          OrganizationAdmin, EnvironmentAdmin, DeveloperManage or Operator (see Roles).
   -o, --output string        human, json or yaml (default human).
   -h, --help                 Show this help.
 
 Examples:
   vaultwire api-key create --description "CI pipeline"
   vaultwire api-key create --environment env-a1b2c3d4 --description terraform -o json
+  vaultwire api-key create --role Operator --description "on-call dashboards"
 `;
 
 const LIST_HELP = `List API keys (never their secrets). The key this CLI uses is marked with *.
@@ -69,6 +79,7 @@ export interface ApiKeyRow {
   readonly api_key: string;
   readonly description: string;
   readonly resource: string;
+  readonly role: string;
   readonly created_at: string;
 }
 
@@ -76,6 +87,7 @@ export const API_KEY_COLUMNS: readonly Column<ApiKeyRow>[] = [
   { key: "is_current", header: "Current", format: currentMark },
   { key: "api_key", header: "Key" },
   { key: "resource", header: "Resource" },
+  { key: "role", header: "Role" },
   { key: "description", header: "Description", flexible: true },
 ];
 
@@ -86,13 +98,14 @@ export function apiKeyRow(body: ApiKeyBody, currentKey: string): ApiKeyRow {
     api_key: body.id,
     description: body.spec.description ?? "",
     resource: resource?.kind === "Environment" ? resource.id ?? "" : "organization",
+    role: body.spec.role ?? "",
     created_at: body.metadata.created_at ?? "",
   };
 }
 
 async function create(args: readonly string[], io: CliIo): Promise<number> {
   const path = "vaultwire api-key create";
-  const { values, positionals } = parseFlags(() => parseArgs({ args: [...args], options: { environment: { type: "string" }, description: { type: "string" }, ...OUTPUT_OPTION, ...HELP_OPTION }, strict: true, allowPositionals: true }), path);
+  const { values, positionals } = parseFlags(() => parseArgs({ args: [...args], options: { environment: { type: "string" }, description: { type: "string" }, role: { type: "string" }, ...OUTPUT_OPTION, ...HELP_OPTION }, strict: true, allowPositionals: true }), path);
   if (values.help) return help(io, CREATE_HELP);
   const output = parseOutput(values.output, path);
   expectPositionals(positionals, path, "", 0);
@@ -101,15 +114,16 @@ async function create(args: readonly string[], io: CliIo): Promise<number> {
     spec: {
       ...(values.description === undefined ? {} : { description: values.description }),
       ...(values.environment === undefined ? {} : { resource: { id: values.environment } }),
+      ...(values.role === undefined ? {} : { role: values.role }),
     },
   });
   const secret = body.spec.secret ?? "";
   const row = apiKeyRow(body, session.apiKey);
   if (output !== "human") {
-    io.stdout(renderData({ api_key: row.api_key, api_secret: secret, resource: row.resource, description: row.description, created_at: row.created_at }, output));
+    io.stdout(renderData({ api_key: row.api_key, api_secret: secret, resource: row.resource, role: row.role, description: row.description, created_at: row.created_at }, output));
     return 0;
   }
-  io.stdout(`Save the API secret now: it is shown only once and cannot be retrieved later.\n\nAPI Key     ${row.api_key}\nAPI Secret  ${secret}\nResource    ${row.resource}\n`);
+  io.stdout(`Save the API secret now: it is shown only once and cannot be retrieved later.\n\nAPI Key     ${row.api_key}\nAPI Secret  ${secret}\nResource    ${row.resource}\nRole        ${row.role}\n`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import type { CliIo } from "../io.js";
 import { currentMark, printList, printRecord, type Column, type Field } from "../output.js";
 import { confirmDeletion, enc, getCluster, listClusters, lowerKebab, requireEnvironment, uniqueIds, type ClusterBody } from "../resources.js";
 import { forgetIfSelected, openSession, rememberSelection } from "../session.js";
+import { workerConfig, workerCredentialCommands } from "./kafka-cluster-workers.js";
 
 export const KAFKA_HELP = `Manage Kafka clusters.
 
@@ -30,6 +31,8 @@ Available Commands:
   describe    Describe a Kafka cluster.
   list        List the Kafka clusters of an environment.
   use         Use a Kafka cluster (and its environment) in later commands.
+  worker-config       Print the Connect worker properties that install vaultwire's ConfigProvider.
+  worker-credential   Create, list and revoke the credentials Connect workers fetch secrets with.
 
 Use "vaultwire kafka cluster [command] --help" for more information about a command.
 `;
@@ -297,4 +300,4 @@ function help(io: CliIo, text: string): number {
   return 0;
 }
 
-export const kafkaCluster = commandGroup("vaultwire kafka cluster", KAFKA_CLUSTER_HELP, { create, list, describe, use, delete: remove });
+export const kafkaCluster = commandGroup("vaultwire kafka cluster", KAFKA_CLUSTER_HELP, { create, list, describe, use, delete: remove, "worker-config": workerConfig, "worker-credential": workerCredentialCommands });

@@ -1,6 +1,7 @@
 /** /cmk/v2/clusters — Confluent's Cluster Management API v2 shapes, plus vaultwire's connection fields. */
 import type { FastifyInstance } from "fastify";
-import type { KafkaCluster } from "../../domain/resources.js";
+import type { KafkaCluster, WorkerCredential } from "../../domain/resources.js";
+import { workerProperties, workerPropertiesText } from "../../services/worker-config.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
@@ -112,13 +113,78 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
   });
 
+  const workerConfigSchema = {
+    type: "object",
+    properties: {
+      cluster: { type: "object", properties: { id: str(64) } },
+      properties: { type: "object", additionalProperties: str(2048) },
+      text: str(8192),
+      credential: { type: "object", properties: { id: str(64) }, description: "only when the call created a worker credential" },
+    },
+  } as const;
+  const workerConfig = (cluster: KafkaCluster, created?: { credential: WorkerCredential; token: string }) => {
+    const properties = workerProperties({ publicUrl: deps.links.publicUrl, clusterId: cluster.id, ...(created ? { token: created.token } : {}) });
+    return { cluster: { id: cluster.id }, properties, text: workerPropertiesText(properties, cluster.id), ...(created ? { credential: { id: created.credential.id } } : {}) };
+  };
+
   app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
-    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (includes its worker token)", params, querystring: envQuery, response: { 200: { type: "object", properties: { cluster: { type: "object", properties: { id: str(64) } }, properties: { type: "object", additionalProperties: str(2048) }, text: str(8192) } }, ...v2ErrorResponses(404) } },
+    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (without a worker credential)", params, querystring: envQuery, response: { 200: workerConfigSchema, ...v2ErrorResponses(404) } },
+  }, async (request) => {
+    return workerConfig(await service.get(deps.principalOf(request), request.params.id, request.query.environment));
+  });
+
+  app.post<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
+    schema: { tags, summary: "vaultwire: create a worker credential and return the worker properties that carry it (organization admins only; shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: workerConfigSchema, ...v2ErrorResponses(400, 403, 404, 409) } },
   }, async (request, reply) => {
-    const cluster = await service.get(deps.principalOf(request), request.params.id, request.query.environment);
-    const properties = deps.workerProperties?.(cluster.id) ?? {};
-    void reply.header("cache-control", "no-store");
-    return { cluster: { id: cluster.id }, properties, text: Object.entries(properties).map(([k, v]) => `${k}=${v}`).join("\n") + "\n" };
+    const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
+    const spec = objectField(body.spec, "spec");
+    const created = await deps.services.workerCredentials.create(deps.principalOf(request), request.params.id, request.query.environment, { description: spec.description ?? "worker config" });
+    return reply.status(201).header("cache-control", "no-store").send(workerConfig(created.cluster, created));
+  });
+
+  const credentialSchema = {
+    type: "object",
+    properties: {
+      api_version: { const: "cmk/v2" },
+      kind: { const: "WorkerCredential" },
+      id: str(64),
+      metadata,
+      spec: { type: "object", properties: { cluster: { type: "object", properties: { id: str(64) } }, description: str(255), secret: str(128, { description: "only in the create response" }) } },
+      status: { type: "object", properties: { last_used_at: { type: ["string", "null"], maxLength: 40 } } },
+    },
+  } as const;
+  const renderCredential = (credential: WorkerCredential, token?: string) => ({
+    api_version: "cmk/v2",
+    kind: "WorkerCredential",
+    id: credential.id,
+    metadata: { self: selfLink(deps.links, `${BASE}/${credential.clusterId}/worker-credentials/${credential.id}`), created_at: credential.createdAt },
+    spec: { cluster: { id: credential.clusterId }, description: credential.description, ...(token === undefined ? {} : { secret: token }) },
+    status: { last_used_at: credential.lastUsedAt },
+  });
+  const credentialParams = { type: "object", properties: { id: str(64), credential_id: str(64) } } as const;
+  const credentialTags = ["Worker credentials (cmk/v2)"];
+
+  app.post<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-credentials`, {
+    schema: { tags: credentialTags, summary: "vaultwire: create a worker credential for this cluster's Kafka Connect workers (organization admins only; the secret is shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: credentialSchema, ...v2ErrorResponses(400, 403, 404, 409) } },
+  }, async (request, reply) => {
+    const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
+    const spec = objectField(body.spec, "spec");
+    const created = await deps.services.workerCredentials.create(deps.principalOf(request), request.params.id, request.query.environment, { description: spec.description });
+    return reply.status(201).header("cache-control", "no-store").send(renderCredential(created.credential, created.token));
+  });
+
+  app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-credentials`, {
+    schema: { tags: credentialTags, summary: "vaultwire: list a cluster's worker credentials (never their secrets; organization-wide keys only)", params, querystring: envQuery, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: credentialSchema } } }, ...v2ErrorResponses(403, 404) } },
+  }, async (request) => {
+    const credentials = await deps.services.workerCredentials.list(deps.principalOf(request), request.params.id, request.query.environment);
+    return { api_version: "cmk/v2", kind: "WorkerCredentialList", metadata: { first: selfLink(deps.links, `${BASE}/${request.params.id}/worker-credentials`) }, data: credentials.map((c) => renderCredential(c)) };
+  });
+
+  app.delete<{ Params: IdParams & { credential_id: string }; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-credentials/:credential_id`, {
+    schema: { tags: credentialTags, summary: "vaultwire: revoke a worker credential (organization admins only); workers using it are refused from then on", params: credentialParams, querystring: envQuery, response: { 204: { type: "null" }, ...v2ErrorResponses(403, 404) } },
+  }, async (request, reply) => {
+    await deps.services.workerCredentials.revoke(deps.principalOf(request), request.params.id, request.query.environment, request.params.credential_id);
+    return reply.status(204).send();
   });
 
   app.delete<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Remove a Kafka cluster without connectors", params, querystring: envQuery, response: { 204: { type: "null" }, ...v2ErrorResponses(404, 409) } } }, async (request, reply) => {

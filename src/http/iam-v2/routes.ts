@@ -1,6 +1,6 @@
 /** /iam/v2/api-keys — API keys in Confluent's IAM v2 shapes; the secret appears only in the create response. */
 import type { FastifyInstance } from "fastify";
-import type { ApiKey } from "../../domain/resources.js";
+import { API_KEY_ROLES, type ApiKey } from "../../domain/resources.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField } from "../request.js";
@@ -14,7 +14,7 @@ const keySchema = {
     kind: { const: "ApiKey" },
     id: str(64),
     metadata,
-    spec: { type: "object", properties: { secret: str(128, { description: "only in the create response" }), display_name: str(64), description: str(255), owner: { type: "object" }, resource: { type: "object", properties: { id: str(64), kind: str(32) } } } },
+    spec: { type: "object", properties: { secret: str(128, { description: "only in the create response" }), display_name: str(64), description: str(255), owner: { type: "object" }, resource: { type: "object", properties: { id: str(64), kind: str(32) } }, role: { enum: API_KEY_ROLES, description: "vaultwire: what the key may do within its resource (docs/security.md)" } } },
   },
 } as const;
 
@@ -30,6 +30,7 @@ export function renderApiKey(links: LinkContext, key: ApiKey, secret?: string): 
       description: key.description,
       owner: { id: "vaultwire", kind: "ServiceAccount" },
       resource: key.scope.kind === "org" ? { id: links.organizationId, kind: "Organization" } : { id: key.scope.environmentId, kind: "Environment" },
+      role: key.role,
     },
   };
 }
@@ -39,11 +40,11 @@ export function registerIamV2(app: FastifyInstance, deps: RouteDependencies): vo
   const tags = ["API keys (iam/v2)"];
   const params = { type: "object", properties: { id: str(64) } } as const;
 
-  app.post(BASE, { schema: { tags, summary: "Create an API key (org-wide, or scoped to one environment with spec.resource.id)", body: { type: "object", properties: { spec: { type: "object", properties: { description: str(255), resource: { type: "object", properties: { id: str(64) } } } } } }, response: { 202: keySchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
+  app.post(BASE, { schema: { tags, summary: "Create an API key (org-wide, or scoped to one environment with spec.resource.id)", body: { type: "object", properties: { spec: { type: "object", properties: { description: str(255), resource: { type: "object", properties: { id: str(64) } }, role: { enum: API_KEY_ROLES, description: "vaultwire: OrganizationAdmin (default without resource) or Operator for organization-wide keys; EnvironmentAdmin (default), DeveloperManage or Operator for environment keys" } } } } }, response: { 202: keySchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
     const spec = objectField(objectBody(request.body).spec, "spec");
     const resource = objectField(spec.resource, "spec.resource");
-    const created = await service.create(deps.principalOf(request), { description: spec.description, environmentId: resource.id });
-    return reply.status(202).send(renderApiKey(deps.links, created.key, created.secret));
+    const created = await service.create(deps.principalOf(request), { description: spec.description, environmentId: resource.id, role: spec.role });
+    return reply.status(202).header("cache-control", "no-store").send(renderApiKey(deps.links, created.key, created.secret));
   });
 
   app.get(BASE, { schema: { tags, summary: "List API keys (never their secrets)", response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: { type: "object" }, data: { type: "array", items: keySchema } } }, ...v2ErrorResponses(403) } } }, async (request) => {
