@@ -87,7 +87,7 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     integrationId = seed.integrationId;
     base = seed.base;
     await server.api("PATCH", `/cmk/v2/clusters/${seed.clusterId}`, { spec: { kafka_bootstrap_servers: `127.0.0.1:${kafkaPort}`, connect_urls: [`http://127.0.0.1:${connectPort}`] } });
-    const worker = await server.api<{ properties: Record<string, string> }>("GET", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
+    const worker = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
     dir = await mkdtemp(join(tmpdir(), "vaultwire-e2e-"));
     kafka = await startLocalKafka({ dir, kafkaPort, connectPort, workerProperties: { ...worker.body.properties, "config.providers.vaultwire.param.timeout.ms": "10000" }, readyTimeoutMs: 120_000 });
   }, 240_000);
