@@ -228,6 +228,18 @@ describe("values in the report", () => {
     expect(JSON.stringify(managedLiteral)).not.toContain("dbadmin-literal");
   });
 
+  it("masks the value of a key without a definition, as every other view does", () => {
+    // database.sslcert is a PostgreSQL field: SqlServerCdcSourceV2 and unknown plugins do not define it.
+    const cert = "-----BEGIN CERTIFICATE-----${file:/etc/passwd}";
+    for (const connectorClass of ["SqlServerCdcSourceV2", "NopeSourceV2"]) {
+      const report = validateConnectorConfig(mutate({ "connector.class": connectorClass, "database.sslcert": cert }), context);
+      expect(errorsOf(report)["database.sslcert"]).toEqual(["the value of database.sslcert must not contain \"${\" (Kafka Connect's config provider syntax)"]);
+      expect(value(report, "database.sslcert")).toBe(MASKED_VALUE);
+      expect(value(report, "connector.class")).toBe(connectorClass === "NopeSourceV2" ? connectorClass : "SqlServerCdcSourceV2");
+      expect(JSON.stringify(report)).not.toContain("BEGIN CERTIFICATE");
+    }
+  });
+
   it("never puts a pasted secret in any message or value", () => {
     const canary = "Canary-7f3a9c2e-SECRET";
     for (const field of ["database.password", "database.user"]) {

@@ -6,7 +6,7 @@
  */
 import { isId } from "./ids.js";
 import { parseConnectorConfig, type ConfigInputError, type ConnectorConfig } from "./connector-config.js";
-import { isSensitive, type ConfigDefinition, type ConnectDefinitionView, type PluginDefinition, type PluginLookup } from "./plugin-definition.js";
+import { isSensitiveKey, type ConfigDefinition, type ConnectDefinitionView, type PluginDefinition, type PluginLookup } from "./plugin-definition.js";
 import { DEFAULT_REGION_POLICY, secretManagerRegionRestriction, type ClusterPlacement, type RegionPolicy } from "./region-policy.js";
 import { IDENTIFIER_GRAMMARS, SECRET_MANAGER_KINDS, isSecretManagerKind, supportedSecretManagers, type IdentifierGrammar, type SecretIdentifierSettings } from "./secret-managers.js";
 
@@ -283,7 +283,7 @@ function checkPluginFields(config: ConnectorConfig, plugin: PluginDefinition, ma
       if (definition.required && definition.defaultValue === null) problems.add(name, missingRequired(name));
       continue;
     }
-    const message = checkValue(definition, raw);
+    const message = checkValue(definition, raw, isSensitiveKey(plugin, name));
     if (message !== null) problems.add(name, message);
   }
   for (const requirement of plugin.conditionalRequirements) {
@@ -312,7 +312,7 @@ const INTEGER_RANGES = {
 } as const;
 
 /** Kafka ConfigDef's parse and validator checks, with its wording. Null when the value is fine. */
-function checkValue(definition: ConfigDefinition, raw: string): string | null {
+function checkValue(definition: ConfigDefinition, raw: string, sensitive: boolean): string | null {
   const trims = definition.sanitizers.length > 0 || definition.type !== "STRING" && definition.type !== "PASSWORD";
   const value = trims ? raw.trim() : raw;
   const name = definition.name;
@@ -343,7 +343,7 @@ function checkValue(definition: ConfigDefinition, raw: string): string | null {
     if (definition.min !== undefined && numeric < definition.min) return `Invalid value ${shown(value)} for configuration ${name}: Value must be at least ${definition.min}`;
     if (definition.max !== undefined && numeric > definition.max) return `Invalid value ${shown(value)} for configuration ${name}: Value must be no more than ${definition.max}`;
   }
-  if (definition.recommendedValues.length > 0 && !isSensitive(definition)) {
+  if (definition.recommendedValues.length > 0 && !sensitive) {
     const candidates = definition.type === "LIST" ? splitList(value) : [value];
     for (const candidate of candidates) {
       if (candidate === "" && definition.type === "LIST") continue;
@@ -385,12 +385,12 @@ function render(config: ConnectorConfig, plugin: PluginDefinition | undefined, c
       if (definition.name === SECRET_MANAGER_FIELDS.manager) recommended = SUPPORTED_MANAGERS;
       if (definition.name === SECRET_MANAGER_FIELDS.managedConfigs) recommended = plugin.secretManagerEligibleFields;
       if (SECRET_MANAGER_FIELD_NAMES.has(definition.name) && definition.name !== SECRET_MANAGER_FIELDS.enabled) visible = sm.enabled;
-      entry(definition.name, view, recommended, visible, isSensitive(definition));
+      entry(definition.name, view, recommended, visible, isSensitiveKey(plugin, definition.name));
     }
   }
   // Keys that carry an error but have no definition (unknown plugin, shape errors).
   for (const name of problems.errors.keys()) {
-    if (!plugin?.byName.has(name)) entry(name, genericDefinition(name), [], true, looksSensitive(name));
+    if (!plugin?.byName.has(name)) entry(name, genericDefinition(name), [], true, isSensitiveKey(plugin, name));
   }
   return {
     name: plugin?.name ?? className ?? "",
@@ -399,11 +399,6 @@ function render(config: ConnectorConfig, plugin: PluginDefinition | undefined, c
     configs,
     warnings: problems.warnings,
   };
-}
-
-/** Without a definition, mask anything whose name suggests a credential. */
-function looksSensitive(name: string): boolean {
-  return /password|secret|credential|token|key$/i.test(name);
 }
 
 function genericDefinition(name: string): ConnectDefinitionView {

@@ -82,7 +82,20 @@ export interface PluginLookup {
   names(): readonly string[];
 }
 
-/** Sensitive fields are masked in every view of a config. */
-export function isSensitive(definition: ConfigDefinition | undefined): boolean {
-  return definition?.type === "PASSWORD";
+/** Keys that name the connector and its plugin: never secret, whatever the plugin. */
+const IDENTITY_KEYS: ReadonlySet<string> = new Set(["connector.class", "name"]);
+
+/**
+ * The one rule for whether a config key holds a secret: its value is stored
+ * only encrypted and shown only masked, in every view and every store of a
+ * config. A key the plugin defines is sensitive when its type is PASSWORD.
+ * A key it does not define, and every key of an unknown plugin, is
+ * sensitive too (except `connector.class` and `name`): what vaultwire cannot
+ * vouch for, it does not show. Secret-manager fields are identifiers and are
+ * judged per config, not here (see sensitive-values.ts).
+ */
+export function isSensitiveKey(plugin: PluginDefinition | undefined, key: string): boolean {
+  const definition = plugin?.byName.get(key);
+  if (definition) return definition.type === "PASSWORD";
+  return !IDENTITY_KEYS.has(key);
 }

@@ -6,11 +6,12 @@
 import { catalog, type CatalogPlugin } from "../catalog/index.js";
 import { parseAzureKeyVaultIdentifier } from "../domain/azure-key-vault-identifier.js";
 import type { ConnectorConfig } from "../domain/connector-config.js";
-import { managedFields, MASKED_VALUE, SECRET_MANAGER_FIELDS, splitList, validateConnectorConfigInput, type ValidationReport } from "../domain/connector-validation.js";
+import { managedFields, SECRET_MANAGER_FIELDS, validateConnectorConfigInput, type ValidationReport } from "../domain/connector-validation.js";
 import { ConflictError, InputError, NotAllowedError, NotFoundError, type FieldProblem } from "../domain/errors.js";
 import type { RegionPolicy } from "../domain/region-policy.js";
 import type { Connector, ConnectorStatus, DesiredConnectorState, KafkaCluster, ProviderIntegration } from "../domain/resources.js";
 import { isSecretManagerKind, SECRET_MANAGER_CLOUDS } from "../domain/secret-managers.js";
+import { maskConfig, restoreMaskedValues, separateSecrets } from "../domain/sensitive-values.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
 import type { AzureKeyVaultSecretManager } from "../secret-managers/azure-key-vault/index.js";
 import { UniqueViolationError } from "../store/store.js";
@@ -66,10 +67,6 @@ export function sensitiveContext(connectorId: string): string {
 export function openSensitive(box: SecretBox, connector: Connector): Record<string, string> {
   return connector.sensitiveCiphertext === null ? {} : JSON.parse(box.open(connector.sensitiveCiphertext, sensitiveContext(connector.id))) as Record<string, string>;
 }
-
-/** Values that stand for "keep what is stored" (Terraform and the console send them back masked). */
-const MASK_PATTERN = /^\*{2,}$/;
-const SENSITIVE_NAME = /password|secret|credential|token|private\.?key/i;
 
 export function createConnectorService(deps: ConnectorDependencies): ConnectorService {
   const { store, box } = deps;
@@ -138,37 +135,30 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     );
   }
 
-  /** Splits off sensitive plaintext values (to be encrypted); keeps identifiers and everything else. */
-  function split(connectorId: string, config: ConnectorConfig, previous: Connector | undefined): { config: ConnectorConfig; sensitiveCiphertext: string | null } {
-    const plugin = catalog.get(config["connector.class"]?.trim() ?? "");
-    const managed = new Set(config[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true" ? splitList(config[SECRET_MANAGER_FIELDS.managedConfigs] ?? "") : []);
-    const previousSecrets = previous ? openSensitive(box, previous) : {};
-    const kept: Record<string, string> = Object.create(null) as Record<string, string>;
-    const secrets: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
-      const definition = plugin?.byName.get(key);
-      const sensitive = !managed.has(key) && (definition ? definition.type === "PASSWORD" : SENSITIVE_NAME.test(key));
-      if (!sensitive || value === "") {
-        kept[key] = value;
-        continue;
-      }
-      const previousValue = previousSecrets[key];
-      secrets[key] = MASK_PATTERN.test(value) && previousValue !== undefined ? previousValue : value;
-    }
+  /** Splits off the secret values (encrypted, bound to the connector); keeps identifiers and everything else. */
+  function split(connectorId: string, config: ConnectorConfig): { config: ConnectorConfig; sensitiveCiphertext: string | null } {
+    const { config: kept, secrets } = separateSecrets(config, catalog);
     return {
       config: kept,
       sensitiveCiphertext: Object.keys(secrets).length === 0 ? null : box.seal(JSON.stringify(secrets), sensitiveContext(connectorId)),
     };
   }
 
-  /** Config with masked placeholders restored from the stored secrets, for re-validation on update. */
-  function withStoredSecrets(config: unknown, previous: Connector | undefined): unknown {
-    if (!previous || typeof config !== "object" || config === null || Array.isArray(config)) return config;
-    const secrets = openSensitive(box, previous);
-    const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(config)) {
-      merged[key] = typeof value === "string" && MASK_PATTERN.test(value) && secrets[key] !== undefined ? secrets[key] : value;
+  /**
+   * The config with each masked value replaced by the stored one, where the
+   * domain allows it; a field error for every masked value it does not.
+   */
+  function withStoredSecrets(config: Record<string, unknown>, existing: Connector | undefined): Record<string, unknown> {
+    const strings: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [key, value] of Object.entries(config)) if (typeof value === "string") strings[key] = value;
+    const stored = existing ? { config: existing.config, secrets: openSensitive(box, existing) } : undefined;
+    const restored = restoreMaskedValues(strings, catalog, stored);
+    if (!restored.ok) {
+      const problems = restored.error;
+      throw new InputError(`Connector configuration is invalid and contains the following ${problems.length} error(s):\n${problems.map((p) => `${p.field}: ${p.message}`).join("\n")}`, problems);
     }
+    const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(config)) merged[key] = typeof value === "string" ? restored.value[key] : value;
     return merged;
   }
 
@@ -201,11 +191,13 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
       throw new InputError("config must be a JSON object of string keys to string values", [{ field: "config", message: "must be a JSON object" }]);
     }
-    const config = withStoredSecrets({ ...(rawConfig as Record<string, unknown>) }, existing) as Record<string, unknown>;
-    if (config.name === undefined) config.name = name;
-    else if (config.name !== name) {
-      throw new InputError(`the "name" configuration (${JSON.stringify(config.name).slice(0, 255)}) must equal the connector name "${name}"`, [{ field: "name", message: "must equal the connector name" }]);
+    const given: Record<string, unknown> = { ...(rawConfig as Record<string, unknown>) };
+    if (given.name === undefined) given.name = name;
+    else if (given.name !== name) {
+      throw new InputError(`the "name" configuration (${JSON.stringify(given.name).slice(0, 255)}) must equal the connector name "${name}"`, [{ field: "name", message: "must equal the connector name" }]);
     }
+    // Before validation, so a stored secret is checked (and kept) only where it may stay.
+    const config = withStoredSecrets(given, existing);
     const report = await fullValidation(at, cluster, config);
     rejectInvalid(report);
     const valid = config as Record<string, string>;
@@ -213,13 +205,13 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     const integrationId = valid[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true" ? valid[SECRET_MANAGER_FIELDS.integrationId]?.trim() ?? null : null;
     const now = deps.now();
     if (existing) {
-      const { config: kept, sensitiveCiphertext } = split(existing.id, valid, existing);
+      const { config: kept, sensitiveCiphertext } = split(existing.id, valid);
       const updated = await store.connectors.updateSpec(existing.id, existing.generation, { plugin, config: kept, sensitiveCiphertext, integrationId, desiredState: existing.desiredState, updatedAt: now });
       if (!updated) throw new ConflictError(`connector "${name}" was changed by another request; retry`);
       return notifyRuntime(updated, (runtime) => runtime.apply(updated));
     }
     const id = deps.newId("connector");
-    const { config: kept, sensitiveCiphertext } = split(id, valid, undefined);
+    const { config: kept, sensitiveCiphertext } = split(id, valid);
     const connector: Connector = {
       id,
       environmentId: at.environmentId,
@@ -314,11 +306,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     },
 
     maskedConfig(connector) {
-      const config: Record<string, string> = { ...connector.config };
-      if (connector.sensitiveCiphertext !== null) {
-        for (const key of Object.keys(openSensitive(box, connector))) config[key] = MASKED_VALUE;
-      }
-      return config;
+      return maskConfig(connector.config, Object.keys(openSensitive(box, connector)), catalog);
     },
 
     connectorType(connector) {

@@ -50,7 +50,7 @@ describe.each(storeTargets())("secrets at rest on $name", (target) => {
       const created = await server.api<Info>("POST", `${seed.base}/connectors`, plain);
       expect(created.status, created.text).toBe(201);
       expect(created.body.config["database.password"]).toBe("****************");
-      const updated = await server.api<Info>("PUT", `${seed.base}/connectors/plain-source/config`, { ...plain.config, "database.password": "****************", "database.port": "1434" });
+      const updated = await server.api<Info>("PUT", `${seed.base}/connectors/plain-source/config`, { ...plain.config, "database.password": "****************", "table.include.list": "table456" });
       expect(updated.status).toBe(200);
       expect((await server.api<Record<string, string>>("GET", `${seed.base}/connectors/plain-source/config`)).body["database.password"]).toBe("****************");
 

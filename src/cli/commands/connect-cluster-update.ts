@@ -13,7 +13,9 @@ const PATH = "vaultwire connect cluster update";
 export const CONNECT_CLUSTER_UPDATE_HELP = `Update a connector's configuration.
 
 --config changes the given keys and keeps the others; --config-file replaces
-the whole configuration. Masked values (****************) keep what is stored.
+the whole configuration. Masked values (****************) keep what is stored,
+unless connector.class, database.hostname or database.port change: then give
+the secret values again.
 The server validates the result in full and changes nothing when it is
 invalid; --dry-run only validates and prints every error by key.
 ${CONNECTOR_ID_HELP}

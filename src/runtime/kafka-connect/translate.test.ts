@@ -62,6 +62,14 @@ describe("translate", () => {
     expect(result.value.secretKeys).toEqual(["database.user", "database.password"]);
   });
 
+  it("sends an encrypted value to Connect only for a key the plugin defines, as every other key", () => {
+    // database.sslkey is kept encrypted for a MySQL connector, but MySqlCdcSourceV2 does not define it.
+    const result = translate(connector("MySqlCdcSourceV2", { ...managed, "database.dbname": "x" }), cluster, ["database.ssl.keystore", "database.sslkey"]);
+    expect(result.ok && result.value.secretKeys).toEqual(["database.user", "database.password", "database.ssl.keystore"]);
+    expect(result.ok && result.value.config["database.ssl.keystore"]).toBe(placeholder("lcc-x1y2z3", "database.ssl.keystore"));
+    expect(result.ok && Object.keys(result.value.config)).not.toContain("database.sslkey");
+  });
+
   it("keeps a user's slot name and adds the unwrap transform for after.state.only", () => {
     const result = translate(connector("PostgresCdcSourceV2", { ...managed, "slot.name": "mine", "after.state.only": "true", "output.key.format": "STRING" }), cluster, []);
     expect(result.ok && result.value.config).toMatchObject({

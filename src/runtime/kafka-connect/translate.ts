@@ -58,7 +58,8 @@ export function translate(connector: Connector, cluster: KafkaCluster, sensitive
   if (!plugin || connectorClass === undefined) return err(`connector plugin "${connector.plugin}" cannot run on Kafka Connect here; supported: ${Object.keys(DEBEZIUM_CLASSES).join(", ")}`);
   const source: ConnectorConfig = connector.config;
   const managed = source["secret.manager.enabled"]?.trim().toLowerCase() === "true" ? splitList(source["secret.manager.managed.configs"] ?? "").filter((k) => k !== "") : [];
-  const secretKeys = [...new Set([...managed, ...sensitiveKeys])];
+  // Like every other key, a secret reaches Connect only when the plugin defines it.
+  const secretKeys = [...new Set([...managed, ...sensitiveKeys])].filter((key) => plugin.byName.has(key));
   const config: Record<string, string> = { "connector.class": connectorClass, name: connectName(connector) };
 
   for (const [key, value] of Object.entries(source)) {
