@@ -110,6 +110,8 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       vaultHosts: hosts.value,
       ...(regionPolicy === undefined ? {} : { regionPolicy }),
     });
+    const sealed = await connectors.sealStoredPlaintext();
+    if (sealed > 0) logger.warn({ connectors: sealed }, "encrypted secret values an older vaultwire had stored in plaintext");
     const apiKeys = createApiKeyService(context);
     const workerCredentials = createWorkerCredentialService({ ...context, clusters });
     const auditLog = logger.child({ log: "audit" });

@@ -52,6 +52,13 @@ export interface ConnectorService {
   delete(principal: Principal, at: ConnectorLocation, name: string): Promise<void>;
   /** The config as the API shows it: identifiers shown, other sensitive values masked. */
   maskedConfig(connector: Connector): Record<string, string>;
+  /**
+   * Encrypts secret values that an older vaultwire left in a stored config
+   * (before one rule decided what is secret, a key the new plugin did not
+   * define could be stored in plaintext). Run at start-up; returns how many
+   * connectors were rewritten.
+   */
+  sealStoredPlaintext(): Promise<number>;
   connectorType(connector: Connector): "source" | "sink";
 }
 
@@ -303,6 +310,25 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
       assertConnectorManager(principal, "deleting a connector");
       await deps.runtime.remove(connector);
       await store.connectors.delete(connector.id);
+    },
+
+    async sealStoredPlaintext() {
+      let sealed = 0;
+      for (const connector of await store.connectors.listAll()) {
+        const { config: kept, secrets } = separateSecrets(connector.config, catalog);
+        if (Object.keys(secrets).length === 0) continue;
+        const merged = { ...openSensitive(box, connector), ...secrets };
+        const updated = await store.connectors.updateSpec(connector.id, connector.generation, {
+          plugin: connector.plugin,
+          config: kept,
+          sensitiveCiphertext: box.seal(JSON.stringify(merged), sensitiveContext(connector.id)),
+          integrationId: connector.integrationId,
+          desiredState: connector.desiredState,
+          updatedAt: deps.now(),
+        });
+        if (updated) sealed++;
+      }
+      return sealed;
     },
 
     maskedConfig(connector) {

@@ -91,6 +91,8 @@ async function openSqlite(dataDir: string): Promise<Store> {
     database.pragma("journal_mode = WAL");
     database.pragma("synchronous = NORMAL");
     database.pragma("foreign_keys = ON");
+    // Freed pages are zeroed: a value an older version stored and a later write removed does not linger in the file.
+    database.pragma("secure_delete = ON");
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     // Fails now, with a clear message, when the directory or file is read-only.
     database.exec("BEGIN IMMEDIATE; COMMIT;");

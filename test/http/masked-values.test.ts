@@ -4,7 +4,7 @@
 // unchanged; otherwise the request fails, changes nothing, and no response,
 // log line or database file ever holds the value in plaintext.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseText, seedEnvironment, specConnector, startAzureFixture, startTestServer, storeTargets, VAULT_CANARY, type AzureFixture, type TestServer } from "./harness.js";
+import { databaseText, persistentStorage, seedEnvironment, specConnector, startAzureFixture, startTestServer, storeTargets, VAULT_CANARY, type AzureFixture, type TestServer } from "./harness.js";
 
 const MASK = "****************";
 /** A client key and a password typed with the secret manager off: stored, but only encrypted. */
@@ -50,7 +50,7 @@ describe.each(storeTargets())("masked values on $name", (target) => {
   beforeAll(async () => {
     server = await startTestServer(target, azure);
     seed = await seedEnvironment(server, azure, "dev");
-    const workerConfig = await server.api<{ properties: Record<string, string> }>("GET", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`);
+    const workerConfig = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`);
     workerToken = workerConfig.body.properties["config.providers.vaultwire.param.token"] ?? "";
   });
   afterAll(async () => { await server.close(); });
@@ -194,5 +194,45 @@ describe.each(storeTargets())("masked values on $name", (target) => {
     const text = await databaseText(server);
     expect(text).toContain("203.0.113.10");
     for (const canary of [...CANARIES, "New-Password-3f", "New-Key-9a"]) expect(text).not.toContain(canary);
+  });
+});
+
+describe.each(storeTargets())("plaintext left by an older vaultwire on $name", (target) => {
+  it("is encrypted at the next start, then shown masked and delivered", async () => {
+    const storage = await persistentStorage(target);
+    try {
+      const first = await startTestServer(target, azure, { database: storage.database, dataDir: storage.dataDir });
+      let seed: Awaited<ReturnType<typeof seedEnvironment>>;
+      let connectorId: string;
+      try {
+        seed = await seedEnvironment(first, azure, "legacy");
+        expect((await first.api("POST", `${seed.base}/connectors`, postgresConnector("legacy"))).status).toBe(201);
+        // What the old plugin-switch hole left behind: the key in the plain config.
+        const stored = await first.running.store.connectors.getByName(seed.clusterId, "legacy");
+        if (!stored) throw new Error("connector not stored");
+        connectorId = stored.id;
+        const leaked = { ...stored.config, "database.sslkey": "Legacy-Plaintext-Key-5d0c" };
+        await first.running.store.connectors.updateSpec(stored.id, stored.generation, { plugin: stored.plugin, config: leaked, sensitiveCiphertext: stored.sensitiveCiphertext, integrationId: stored.integrationId, desiredState: stored.desiredState, updatedAt: stored.updatedAt });
+      } finally {
+        await first.close();
+      }
+      const second = await startTestServer(target, azure, { database: storage.database, dataDir: storage.dataDir });
+      try {
+        const row = await second.running.store.connectors.get(connectorId);
+        expect(row?.config["database.sslkey"]).toBeUndefined();
+        expect(JSON.stringify(row)).not.toContain("Legacy-Plaintext-Key-5d0c");
+        const shown = await second.api<Record<string, string>>("GET", `${seed.base}/connectors/legacy/config`);
+        expect(shown.body["database.sslkey"]).toBe(MASK);
+        expect(shown.body["database.password"]).toBe(MASK);
+        const token = (await second.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`)).body.properties["config.providers.vaultwire.param.token"] ?? "";
+        const delivered = await fetch(`${second.url}/internal/v1/clusters/${seed.clusterId}/connectors/${connectorId}/secrets?keys=database.sslkey,database.password`, { headers: { authorization: `Bearer ${token}` } });
+        expect(await delivered.json()).toEqual({ data: { "database.sslkey": "Legacy-Plaintext-Key-5d0c", "database.password": PASSWORD_CANARY } });
+        expect(second.logs()).toContain("encrypted secret values an older vaultwire had stored in plaintext");
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await storage.drop();
+    }
   });
 });
