@@ -23,7 +23,7 @@ export function workerPropertiesText(properties: Record<string, string>, cluster
   if (properties[TOKEN_PROPERTY] === undefined) {
     lines.push(
       `# The worker credential is not shown here. Create one (organization admins only) with`,
-      `#   vaultwire kafka cluster worker-config ${clusterId} --create-credential`,
+      `#   vaultwire kafka cluster worker-config --cluster ${clusterId} --create-credential`,
       `# and set ${TOKEN_PROPERTY}=<it>, or ${TOKEN_PROPERTY}.file=<a file holding it>.`,
     );
   }

@@ -29,7 +29,7 @@ describe("vaultwire kafka cluster worker-config", () => {
       `config.providers.vaultwire.param.url=${f.server.url}\n` +
       `config.providers.vaultwire.param.cluster=${clusterId}\n` +
       "# The worker credential is not shown here. Create one (organization admins only) with\n" +
-      `#   vaultwire kafka cluster worker-config ${clusterId} --create-credential\n` +
+      `#   vaultwire kafka cluster worker-config --cluster ${clusterId} --create-credential\n` +
       "# and set config.providers.vaultwire.param.token=<it>, or config.providers.vaultwire.param.token.file=<a file holding it>.\n",
     );
   });
