@@ -96,6 +96,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       store,
       delivery,
       vaultHosts: hosts.value,
+      connectHosts: connectHosts.value,
       logger: logger.child({ component: "reconciler" }),
       invalidateSecrets: () => { azure.invalidate(); },
       reconcileIntervalMs: settings.reconcileIntervalMs,

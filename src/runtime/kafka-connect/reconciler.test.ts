@@ -1,5 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CONNECT_HOST_POLICY } from "../../domain/connect-host-policy.js";
 import { DEFAULT_VAULT_HOST_POLICY } from "../../domain/vault-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
 import { SecretValue } from "../../secret-managers/secret-value.js";
@@ -34,9 +35,12 @@ class FakeConnect implements ConnectClient {
   readonly calls: string[] = [];
   down = false;
   rejectWith: string | null = null;
+  /** Thrown by every call, as the client would (e.g. a refused host). */
+  failWith: ConnectError | null = null;
   private guard(call: string) {
     this.calls.push(call);
     if (this.down) throw new ConnectError("Kafka Connect is not reachable at http://w:8083 (ECONNREFUSED)", null, "unreachable");
+    if (this.failWith) throw this.failWith;
   }
   health() { return Promise.resolve(!this.down); }
   listNames() { this.guard("list"); return Promise.resolve([...this.configs.keys()]); }
@@ -86,7 +90,7 @@ function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>) {
     clusters: { get: (id: string) => Promise.resolve(id === cluster.id ? cluster : undefined), listAll: () => Promise.resolve([cluster]) },
   } as unknown as Parameters<typeof createReconciler>[0]["store"];
   const reconciler = createReconciler({
-    store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, logger: pino({ level: "silent" }),
+    store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: DEFAULT_CONNECT_HOST_POLICY, logger: pino({ level: "silent" }),
     invalidateSecrets: () => { invalidations++; }, clientFor: () => connect,
   });
   return { reconciler, connect, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
@@ -142,6 +146,14 @@ describe("reconciler", () => {
     expect(status?.state).toBe("FAILED");
     expect(status?.trace).toContain("the database rejected the credentials read from Azure Key Vault for database.password");
     expect(status?.trace).not.toContain("pw-canary-123");
+  });
+
+  it("fails a connector whose Connect URLs the host policy refuses, saying which setting allows them", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.failWith = new ConnectError("vaultwire will not call Kafka Connect at http://127.0.0.1:8083 (127.0.0.1 is a loopback address, which vaultwire refuses unless an operator allows it in VAULTWIRE_ALLOWED_CONNECT_HOSTS (allowedConnectHosts in the config file))", null, "refused");
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "FAILED", trace: "Kafka cluster \"lkc-1\": vaultwire will not call Kafka Connect at http://127.0.0.1:8083 (127.0.0.1 is a loopback address, which vaultwire refuses unless an operator allows it in VAULTWIRE_ALLOWED_CONNECT_HOSTS (allowedConnectHosts in the config file))" });
+    expect(connect.configs.size).toBe(0);
   });
 
   it("fails with Connect's validation errors instead of deploying an invalid config", async () => {

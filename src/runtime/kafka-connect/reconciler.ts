@@ -9,6 +9,7 @@
  */
 import type { Logger } from "pino";
 import { formatAzureKeyVaultIdentifier, parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import type { ConnectHostPolicy } from "../../domain/connect-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
 import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
 import type { ConnectorRuntime } from "../../services/runtime.js";
@@ -22,6 +23,8 @@ export interface ReconcilerOptions {
   readonly store: Pick<Store, "connectors" | "clusters">;
   readonly delivery: SecretDelivery;
   readonly vaultHosts: VaultHostPolicy;
+  /** Which Kafka Connect hosts may be called (VAULTWIRE_ALLOWED_CONNECT_HOSTS). */
+  readonly connectHosts: ConnectHostPolicy;
   readonly logger: Logger;
   /** Invalidates cached secrets before a rotation check (the secret manager's cache). */
   readonly invalidateSecrets: () => void;
@@ -52,7 +55,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const key = cluster.connectUrls.join(",");
     let client = clients.get(key);
     if (!client) {
-      client = createConnectClient({ urls: cluster.connectUrls });
+      client = createConnectClient({ urls: cluster.connectUrls, hosts: options.connectHosts });
       clients.set(key, client);
     }
     return client;
@@ -181,6 +184,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (error instanceof ConnectError && error.kind === "unreachable") {
         return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${error.message}; vaultwire keeps retrying`));
       }
+      if (error instanceof ConnectError && error.kind === "refused") {
+        settle(connector.id);
+        return record(connector, simple("FAILED", `Kafka cluster "${cluster.id}": ${context.scrub(error.message)}`));
+      }
       if (error instanceof ConnectError && (error.kind === "bad-request" || /vaultwire: /.test(error.message))) {
         const explained = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace: error.message }, tasks: [] }, context);
         return record(connector, explained);
@@ -295,7 +302,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
-          if (!(error instanceof ConnectError && error.kind === "not-found")) throw error;
+          // A refused host is for the pass below to record as FAILED.
+          if (!(error instanceof ConnectError && (error.kind === "not-found" || error.kind === "refused"))) throw error;
         });
       });
       await locked(connector.id, () => reconcileOne(connector.id));
