@@ -139,6 +139,8 @@ async function main(): Promise<void> {
     host: "127.0.0.1", port, publicUrl: `http://127.0.0.1:${port}`, dataDir: join(WORK, "data"), databaseUrl: undefined, logLevel: "warn",
     masterKey: undefined, bootstrapApiKey: apiKey, bootstrapApiSecret: apiSecret, regionPolicyFile: undefined,
     reconcileIntervalMs: 2_000, secretRefreshIntervalMs: 60_000, trustedProxies: [],
+    // Kafka Connect runs on this machine: loopback is refused unless allowed.
+    allowedConnectHosts: ["127.0.0.1", "localhost", "::1"],
     azure: { cloud: "public", authorityHost: emulator.authorityHost, caFile: join(WORK, "azure", "ca.pem"), allowedVaultHosts: [vaultHost], emulatorHosts: [vaultHost], platformIdentity: { method: "client-secret", clientId: appId, clientSecret: appSecret } },
   }, { logDestination: { write: () => undefined } });
   const env = { VAULTWIRE_URL: server.url, VAULTWIRE_API_KEY: apiKey, VAULTWIRE_API_SECRET: apiSecret, HOME: WORK };

@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
-interface Started { child: ChildProcess; url: string; stderr: () => string; exit: Promise<number | null> }
+interface Started { child: ChildProcess; url: string; stderr: () => string; stdout: () => string; exit: Promise<number | null> }
 
 function start(args: string[], env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [bin, "server", ...args], { env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
-  child.stdout.resume();
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => { resolve(code); }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`server did not start: ${stderr}`)); }, 20_000);
@@ -23,12 +24,12 @@ function start(args: string[], env: Record<string, string>): Promise<Started> {
       const match = /listening on (http:\/\/\S+)/.exec(stderr);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve({ child, url: match[1], stderr: () => stderr, exit });
+        resolve({ child, url: match[1], stderr: () => stderr, stdout: () => stdout, exit });
       }
     });
     void exit.then((code) => {
       clearTimeout(timer);
-      resolve({ child, url: "", stderr: () => stderr, exit: Promise.resolve(code) });
+      resolve({ child, url: "", stderr: () => stderr, stdout: () => stdout, exit: Promise.resolve(code) });
     });
   });
 }
@@ -59,6 +60,25 @@ describe("vaultwire server (the binary)", () => {
     expect(server.stderr()).not.toContain("API secret");
     server.child.kill("SIGINT");
     expect(await server.exit).toBe(0);
+  });
+
+  it("does not print a bootstrap secret the operator supplied", async () => {
+    const ownDir = await mkdtemp(join(tmpdir(), "vaultwire-server-cli-bootstrap-"));
+    try {
+      const secret = `Operator-Bootstrap-Secret-${randomBytes(8).toString("hex")}`;
+      const server = await start(["--port", "0", "--data-dir", ownDir], { VAULTWIRE_BOOTSTRAP_API_KEY: "OPERATORKEY0001", VAULTWIRE_BOOTSTRAP_API_SECRET: secret, VAULTWIRE_LOG_LEVEL: "debug" });
+      expect(server.stderr()).not.toContain(secret);
+      expect(server.stderr()).toContain("Created the first admin API key \"OPERATORKEY0001\" from VAULTWIRE_BOOTSTRAP_API_KEY, with the secret set in VAULTWIRE_BOOTSTRAP_API_SECRET (not shown).");
+      expect(server.stderr()).not.toContain("API secret:");
+      const listed = await fetch(`${server.url}/org/v2/environments`, { headers: { authorization: `Basic ${Buffer.from(`OPERATORKEY0001:${secret}`).toString("base64")}` } });
+      expect(listed.status).toBe(200);
+      server.child.kill("SIGTERM");
+      expect(await server.exit).toBe(0);
+      expect(server.stderr()).not.toContain(secret);
+      expect(server.stdout()).not.toContain(secret);
+    } finally {
+      await rm(ownDir, { recursive: true, force: true });
+    }
   });
 
   it("refuses to start with another master key, saying why", async () => {

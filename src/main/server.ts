@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { createConnectHostPolicy } from "../domain/connect-host-policy.js";
 import { parseRegionPolicy, type RegionPolicy } from "../domain/region-policy.js";
 import { createVaultHostPolicy } from "../domain/vault-host-policy.js";
 import { createHttpApp } from "../http/app.js";
@@ -69,6 +70,8 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
 
     const hosts = createVaultHostPolicy({ extraHosts: settings.azure.allowedVaultHosts });
     if (!hosts.ok) throw new Error(`VAULTWIRE_ALLOWED_VAULT_HOSTS: ${hosts.error}`);
+    const connectHosts = createConnectHostPolicy(settings.allowedConnectHosts);
+    if (!connectHosts.ok) throw new Error(`VAULTWIRE_ALLOWED_CONNECT_HOSTS: ${connectHosts.error}`);
     let regionPolicy: RegionPolicy | undefined;
     if (settings.regionPolicyFile !== undefined) {
       const parsed = parseRegionPolicy(JSON.parse(await readFile(settings.regionPolicyFile, "utf8")) as unknown);
@@ -88,13 +91,14 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
     const context = defaultServiceContext(store);
     const organizationId = await store.meta.setIfAbsent("organization_id", crypto.randomUUID());
     const environments = createEnvironmentService(context);
-    const clusters = createClusterService(context);
+    const clusters = createClusterService({ ...context, connectHosts: connectHosts.value });
     const integrations = createIntegrationService({ ...context, box, azure });
     const delivery = createSecretDelivery({ store, box, integrations, azure, vaultHosts: hosts.value });
     const reconciler: Reconciler | null = overrides.runtime ? null : createReconciler({
       store,
       delivery,
       vaultHosts: hosts.value,
+      connectHosts: connectHosts.value,
       logger: logger.child({ component: "reconciler" }),
       invalidateSecrets: () => { azure.invalidate(); },
       reconcileIntervalMs: settings.reconcileIntervalMs,

@@ -37,6 +37,13 @@ describe("loadSettings", () => {
     expect(problems(() => load({ VAULTWIRE_TRUSTED_PROXIES: "proxy.example" })).join("\n")).toContain("VAULTWIRE_TRUSTED_PROXIES: \"proxy.example\" is not an IP address or CIDR");
   });
 
+  it("reads the allowed Kafka Connect hosts and rejects what is not a host, an address or a CIDR", () => {
+    expect(load().allowedConnectHosts).toEqual([]);
+    expect(load({ VAULTWIRE_ALLOWED_CONNECT_HOSTS: "127.0.0.1, localhost,::1 , 10.20.0.0/16" }).allowedConnectHosts).toEqual(["127.0.0.1", "localhost", "::1", "10.20.0.0/16"]);
+    expect(load({}, {}, "allowedConnectHosts: [connect-1.internal, 10.0.0.0/8]\n").allowedConnectHosts).toEqual(["connect-1.internal", "10.0.0.0/8"]);
+    expect(problems(() => load({ VAULTWIRE_ALLOWED_CONNECT_HOSTS: "127.0.0.1:8083" })).join("\n")).toContain("VAULTWIRE_ALLOWED_CONNECT_HOSTS: allowed Connect host \"127.0.0.1:8083\" is not a host name, an IP address or a CIDR");
+  });
+
   it("adds emulator hosts to the allowed vault hosts", () => {
     const settings = load({ VAULTWIRE_ALLOWED_VAULT_HOSTS: "a.example:1", VAULTWIRE_AZURE_EMULATOR_HOSTS: "LOCALHOST:8443" });
     expect(settings.azure.allowedVaultHosts).toEqual(["a.example:1", "localhost:8443"]);

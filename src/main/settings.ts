@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { createConnectHostPolicy } from "../domain/connect-host-policy.js";
 import type { AzureCloudName, PlatformIdentity } from "../secret-managers/azure-key-vault/index.js";
 
 export interface ServerSettings {
@@ -28,6 +29,11 @@ export interface ServerSettings {
    * failed-attempt limit counts clients, not the proxy. Empty: none.
    */
   readonly trustedProxies: readonly string[];
+  /**
+   * Kafka Connect hosts vaultwire may call (host names, IPs, CIDRs). Empty:
+   * any host but loopback, link-local, unspecified and cloud metadata addresses.
+   */
+  readonly allowedConnectHosts: readonly string[];
   readonly azure: {
     readonly cloud: AzureCloudName;
     readonly authorityHost: string | undefined;
@@ -58,6 +64,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   reconcileIntervalMs: { file: "reconcileIntervalMs", env: "VAULTWIRE_RECONCILE_INTERVAL_MS" },
   secretRefreshIntervalMs: { file: "secretRefreshIntervalMs", env: "VAULTWIRE_SECRET_REFRESH_INTERVAL_MS" },
   trustedProxies: { file: "trustedProxies", env: "VAULTWIRE_TRUSTED_PROXIES" },
+  allowedConnectHosts: { file: "allowedConnectHosts", env: "VAULTWIRE_ALLOWED_CONNECT_HOSTS" },
   azureCloud: { file: "azure.cloud", env: "VAULTWIRE_AZURE_CLOUD" },
   azureAuthorityHost: { file: "azure.authorityHost", env: "VAULTWIRE_AZURE_AUTHORITY_HOST" },
   azureCaFile: { file: "azure.caFile", env: "VAULTWIRE_AZURE_CA_FILE" },
@@ -165,6 +172,9 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
   for (const proxy of trustedProxies) {
     if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(proxy)) problems.push(`${raw("trustedProxies")?.origin ?? "trustedProxies"}: "${proxy.slice(0, 60)}" is not an IP address or CIDR`);
   }
+  const allowedConnectHosts = list("allowedConnectHosts");
+  const connectHosts = createConnectHostPolicy(allowedConnectHosts);
+  if (!connectHosts.ok) problems.push(`${raw("allowedConnectHosts")?.origin ?? "allowedConnectHosts"}: ${connectHosts.error}`);
   const platformIdentity = readPlatformIdentity(text, raw, problems, readFile);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
@@ -181,6 +191,7 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
     reconcileIntervalMs,
     secretRefreshIntervalMs,
     trustedProxies,
+    allowedConnectHosts,
     azure: { cloud: cloud as AzureCloudName, authorityHost, caFile: text("azureCaFile"), allowedVaultHosts, emulatorHosts, platformIdentity },
   };
 }

@@ -3,6 +3,7 @@
  * type, networking, which the region policy reads) and how vaultwire reaches
  * them (bootstrap servers, Kafka Connect REST URLs).
  */
+import { checkConnectHost, parseConnectUrl, type ConnectHostPolicy } from "../domain/connect-host-policy.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { CLOUDS, CLUSTER_TYPES, NETWORKING_KINDS, type ClusterPlacement } from "../domain/region-policy.js";
 import type { Availability, KafkaCluster } from "../domain/resources.js";
@@ -10,7 +11,7 @@ import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { MAX_DISPLAY_NAME, requireEnvironment } from "./environments.js";
 import { FieldChecks } from "./input.js";
-import { assertEnvironmentAdmin, loadInEnvironment, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, assertOrgAdmin, loadInEnvironment, type Principal } from "./principal.js";
 
 const AVAILABILITIES: readonly Availability[] = ["SINGLE_ZONE", "MULTI_ZONE"];
 const MAX_CONNECT_URLS = 10;
@@ -45,7 +46,12 @@ export function placementOf(cluster: KafkaCluster): ClusterPlacement {
   return { cloud: cluster.cloud, region: cluster.region, type: cluster.type, networking: cluster.networking };
 }
 
-export function createClusterService(context: ServiceContext): ClusterService {
+export interface ClusterServiceDependencies extends ServiceContext {
+  /** Which Kafka Connect hosts `spec.connect_urls` may name. */
+  readonly connectHosts: ConnectHostPolicy;
+}
+
+export function createClusterService(context: ClusterServiceDependencies): ClusterService {
   const { store } = context;
 
   function get(principal: Principal, id: string, environmentId?: string): Promise<KafkaCluster> {
@@ -80,7 +86,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
       }
     }
     let connectUrls = base?.connectUrls ?? [];
-    if (input.connectUrls !== undefined && input.connectUrls !== null) connectUrls = readConnectUrls(checks, input.connectUrls);
+    if (input.connectUrls !== undefined && input.connectUrls !== null) connectUrls = readConnectUrls(checks, input.connectUrls, context.connectHosts);
     checks.throwIfAny("invalid Kafka cluster");
     return {
       displayName: displayName ?? "",
@@ -102,6 +108,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
       checks.throwIfAny();
       await requireVisibleEnvironment(principal, environmentId ?? "");
       assertEnvironmentAdmin(principal, "registering a Kafka cluster");
+      assertMaySetConnectUrls(principal, input);
       const fields = read(input);
       const now = context.now();
       const cluster: KafkaCluster = { id: context.newId("kafkaCluster"), environmentId: environmentId ?? "", ...fields, createdAt: now, updatedAt: now };
@@ -116,6 +123,7 @@ export function createClusterService(context: ServiceContext): ClusterService {
     async update(principal, id, environmentId, input) {
       const existing = await get(principal, id, environmentId);
       assertEnvironmentAdmin(principal, "changing a Kafka cluster");
+      assertMaySetConnectUrls(principal, input);
       const fields = read(input, existing);
       const cluster: KafkaCluster = { ...existing, ...fields, updatedAt: context.now() };
       await store.clusters.update(cluster);
@@ -133,8 +141,16 @@ export function createClusterService(context: ServiceContext): ClusterService {
   };
 }
 
+/**
+ * vaultwire calls the Connect URLs from inside its network, so only an
+ * organization admin names them; environment-scoped keys manage the rest.
+ */
+function assertMaySetConnectUrls(principal: Principal, input: ClusterInput): void {
+  if (input.connectUrls !== undefined && input.connectUrls !== null) assertOrgAdmin(principal, "setting spec.connect_urls");
+}
+
 /** The Kafka Connect REST URLs of the cluster's workers; optional (connectors wait in PROVISIONING until there are some). */
-function readConnectUrls(checks: FieldChecks, value: unknown): string[] {
+function readConnectUrls(checks: FieldChecks, value: unknown, hosts: ConnectHostPolicy): string[] {
   const field = "spec.connect_urls";
   if (!Array.isArray(value) || value.length > MAX_CONNECT_URLS) {
     checks.add(field, `${field} must be a list of at most ${MAX_CONNECT_URLS} URLs, e.g. ["http://localhost:8083"]`);
@@ -143,17 +159,17 @@ function readConnectUrls(checks: FieldChecks, value: unknown): string[] {
   const urls: string[] = [];
   for (const [index, entry] of value.entries()) {
     const text = typeof entry === "string" ? entry.trim() : "";
-    let url: URL | undefined;
-    try {
-      url = text.length > 0 && text.length <= 512 ? new URL(text) : undefined;
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-      checks.add(`${field}[${index}]`, `${field}[${index}] must be an http:// or https:// URL without credentials, query or fragment`);
+    const parsed = text.length > 0 && text.length <= 512 ? parseConnectUrl(text) : undefined;
+    if (!parsed?.ok) {
+      checks.add(`${field}[${index}]`, `${field}[${index}] must be ${parsed?.error ?? "an http:// or https:// URL without credentials, query or fragment"}`);
       continue;
     }
-    urls.push(url.href.replace(/\/+$/, ""));
+    const allowed = checkConnectHost(hosts, parsed.value.hostname);
+    if (!allowed.allowed) {
+      checks.add(`${field}[${index}]`, `${field}[${index}]: ${allowed.problem}`);
+      continue;
+    }
+    urls.push(parsed.value.url);
   }
   return urls;
 }

@@ -102,7 +102,12 @@ export interface TestServerOptions {
   readonly port?: number;
   /** Extra vault hosts to allow (e.g. another emulator's). */
   readonly extraVaultHosts?: readonly string[];
+  /** VAULTWIRE_ALLOWED_CONNECT_HOSTS; default this machine's (Connect runs on loopback in tests). */
+  readonly allowedConnectHosts?: readonly string[];
 }
+
+/** Kafka Connect runs on this machine in tests and the quickstart; loopback is refused unless allowed. */
+export const LOCAL_CONNECT_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "::1"];
 
 export function testSettings(azure: AzureFixture, dataDir: string, database: TestDatabase, options: TestServerOptions = {}): ServerSettings {
   const vaultHosts = [new URL(azure.vaultUri).host, new URL(azure.lockedVaultUri).host, ...(options.extraVaultHosts ?? [])];
@@ -120,6 +125,7 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
     secretRefreshIntervalMs: options.secretRefreshIntervalMs ?? 300_000,
     trustedProxies: options.trustedProxies ?? [],
+    allowedConnectHosts: options.allowedConnectHosts ?? LOCAL_CONNECT_HOSTS,
     azure: {
       cloud: "public",
       authorityHost: azure.emulator.authorityHost,

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { startServer } from "../../main/server.js";
 import { loadSettings, SettingsError } from "../../main/settings.js";
+import type { CreatedApiKey } from "../../services/api-keys.js";
 import { CliError, usageError } from "../cli-error.js";
 import type { CliIo } from "../io.js";
 
@@ -69,15 +70,23 @@ export async function server(args: readonly string[], io: CliIo): Promise<number
   }
   // Listen for signals before saying we are up, so an early Ctrl-C still shuts down cleanly.
   const shutdown = io.waitForShutdown();
-  if (running.bootstrapKey) {
-    io.stderr(
-      `\nCreated the first admin API key. The secret is shown only now; store it safely:\n\n  API key:    ${running.bootstrapKey.key.id}\n  API secret: ${running.bootstrapKey.secret}\n\n` +
-      `  export VAULTWIRE_API_KEY=${running.bootstrapKey.key.id} VAULTWIRE_API_SECRET=<the secret above>\n\n`,
-    );
-  }
+  if (running.bootstrapKey) io.stderr(bootstrapKeyNotice(running.bootstrapKey, settings.bootstrapApiSecret !== undefined));
   io.stderr(`vaultwire server listening on ${running.url} (Ctrl-C to stop)\n`);
   const signal = await shutdown;
   io.stderr(`received ${signal}, shutting down\n`);
   await running.close();
   return 0;
+}
+
+/**
+ * What the first start says about the admin key it created: the secret only
+ * when vaultwire generated it (it exists nowhere else); an operator's own
+ * secret is never printed, since stderr ends up in log collectors.
+ */
+export function bootstrapKeyNotice(created: CreatedApiKey, secretFromOperator: boolean): string {
+  if (secretFromOperator) {
+    return `\nCreated the first admin API key "${created.key.id}" from VAULTWIRE_BOOTSTRAP_API_KEY, with the secret set in VAULTWIRE_BOOTSTRAP_API_SECRET (not shown).\n\n`;
+  }
+  return `\nCreated the first admin API key. The secret is shown only now; store it safely:\n\n  API key:    ${created.key.id}\n  API secret: ${created.secret}\n\n` +
+    `  export VAULTWIRE_API_KEY=${created.key.id} VAULTWIRE_API_SECRET=<the secret above>\n\n`;
 }

@@ -22,7 +22,7 @@ const specSchema = {
     environment: { type: "object", properties: { id: str(64), related: str(2048), resource_name: str(2048) } },
     networking: { enum: ["PUBLIC", "PRIVATE_LINK"], description: "vaultwire: the networking kind the secret-manager region policy reads" },
     kafka_bootstrap_servers: str(1024, { description: "vaultwire: Kafka bootstrap servers (host:port, comma-separated)" }),
-    connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs of the workers that run this cluster's connectors" },
+    connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs (http(s)://host[:port]) of the workers that run this cluster's connectors; set only with an organization-wide API key, to hosts the server's VAULTWIRE_ALLOWED_CONNECT_HOSTS allows" },
     kafka_bootstrap_endpoint: str(1024, { readOnly: true }),
     http_endpoint: str(1024, { readOnly: true }),
   },
@@ -87,7 +87,7 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
   const envQuery = { type: "object", properties: { environment: str(64) } } as const;
   const params = { type: "object", properties: { id: str(64) } } as const;
 
-  app.post(BASE, { schema: { tags, summary: "Register a Kafka cluster", body: { type: "object", properties: { spec: specSchema }, required: ["spec"] }, response: { 202: clusterSchema, ...v2ErrorResponses(400, 404) } } }, async (request, reply) => {
+  app.post(BASE, { schema: { tags, summary: "Register a Kafka cluster", body: { type: "object", properties: { spec: specSchema }, required: ["spec"] }, response: { 202: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
     const cluster = await service.create(deps.principalOf(request), clusterInput(objectBody(request.body)));
     return reply.status(202).send(renderCluster(deps.links, cluster));
   });
@@ -107,7 +107,7 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     return renderCluster(deps.links, await service.get(deps.principalOf(request), request.params.id, request.query.environment));
   });
 
-  app.patch<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Update a Kafka cluster", params, querystring: envQuery, body: { type: "object", properties: { spec: specSchema } }, response: { 200: clusterSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+  app.patch<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Update a Kafka cluster", params, querystring: envQuery, body: { type: "object", properties: { spec: specSchema } }, response: { 200: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request) => {
     // The environment of a cluster does not change; spec.environment is ignored on update.
     const changes: ClusterInput = { ...clusterInput(objectBody(request.body)), environmentId: undefined };
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));

@@ -3,7 +3,15 @@
  * status codes turned into typed errors, and only Connect's "rebalance in
  * progress" 409 retried, within a deadline. Several worker URLs may be given;
  * a worker that cannot be reached is skipped for the next.
+ *
+ * Every URL is checked against the Connect host policy before each request
+ * (a URL stored under an older setting is refused too), and the transport
+ * checks what a host name resolves to. An answer that is not Connect's is
+ * summarised, never quoted: only Connect's own `{"error_code", "message"}`
+ * bodies give a message.
  */
+import { checkConnectUrl, type ConnectHostPolicy } from "../../domain/connect-host-policy.js";
+import { ConnectHostRefusedError, createGuardedTransport, type ConnectTransport } from "./guarded-http.js";
 
 export type ConnectState = "UNASSIGNED" | "RUNNING" | "PAUSED" | "STOPPED" | "FAILED" | "RESTARTING";
 
@@ -15,7 +23,8 @@ export interface ConnectStatus {
 }
 
 export class ConnectError extends Error {
-  constructor(message: string, readonly status: number | null, readonly kind: "not-found" | "conflict" | "bad-request" | "unreachable" | "server" | "unexpected") {
+  /** `refused`: the Connect host policy refuses every URL; nothing was sent. */
+  constructor(message: string, readonly status: number | null, readonly kind: "not-found" | "conflict" | "bad-request" | "unreachable" | "refused" | "server" | "unexpected") {
     super(message);
     this.name = "ConnectError";
   }
@@ -23,11 +32,14 @@ export class ConnectError extends Error {
 
 export interface ConnectClientOptions {
   readonly urls: readonly string[];
+  /** Which hosts may be called (checked before every request). */
+  readonly hosts: ConnectHostPolicy;
   /** Per request. */
   readonly timeoutMs?: number;
   /** Overall time to keep retrying a rebalance 409. */
   readonly rebalanceDeadlineMs?: number;
-  readonly fetch?: typeof fetch;
+  /** Defaults to node:http(s) with the policy's DNS check (see guarded-http.ts); a fetch works too, without it. */
+  readonly fetch?: ConnectTransport;
 }
 
 export interface ConnectClient {
@@ -50,20 +62,34 @@ export interface ConnectClient {
   validate(connectorClass: string, config: Readonly<Record<string, string>>): Promise<{ name: string; errors: string[] }[]>;
 }
 
+interface Answer {
+  readonly status: number;
+  /** The parsed body, or undefined when it is not JSON. */
+  readonly json: unknown;
+  /** scheme://host:port of the worker that answered. */
+  readonly origin: string;
+}
+
 export function createConnectClient(options: ConnectClientOptions): ConnectClient {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? createGuardedTransport({ hosts: options.hosts });
   const timeoutMs = options.timeoutMs ?? 15_000;
   const rebalanceDeadlineMs = options.rebalanceDeadlineMs ?? 30_000;
   if (options.urls.length === 0) throw new Error("no Kafka Connect URL");
   let preferred = 0;
 
-  async function once(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function once(method: string, path: string, body?: unknown): Promise<Answer> {
     let lastError: unknown;
+    const refusals: string[] = [];
     for (let i = 0; i < options.urls.length; i++) {
       const index = (preferred + i) % options.urls.length;
-      const url = `${options.urls[index] ?? ""}${path}`;
+      const base = options.urls[index] ?? "";
+      const allowed = checkConnectUrl(options.hosts, base);
+      if (!allowed.allowed) {
+        refusals.push(`${base} (${allowed.problem})`);
+        continue;
+      }
       try {
-        const response = await doFetch(url, {
+        const response = await doFetch(`${base}${path}`, {
           method,
           headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -71,28 +97,33 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         });
         preferred = index;
         const text = await response.text();
-        let json: unknown = null;
+        let json: unknown;
         try {
           json = text === "" ? null : JSON.parse(text);
         } catch {
-          json = { message: text.slice(0, 500) };
+          json = undefined;
         }
-        return { status: response.status, json };
+        return { status: response.status, json, origin: base };
       } catch (error) {
-        lastError = error;
+        if (error instanceof ConnectHostRefusedError) refusals.push(`${base} (${error.problem})`);
+        else lastError = error;
       }
     }
-    const cause = (lastError as { cause?: { code?: string } } | undefined)?.cause?.code ?? (lastError as Error | undefined)?.name ?? "error";
-    throw new ConnectError(`Kafka Connect is not reachable at ${options.urls.join(", ")} (${cause})`, null, "unreachable");
+    if (refusals.length === options.urls.length) {
+      throw new ConnectError(`vaultwire will not call Kafka Connect at ${refusals.join("; ")}`, null, "refused");
+    }
+    const cause = (lastError as { cause?: { code?: string } } | undefined)?.cause?.code ?? (lastError as { code?: string } | undefined)?.code ?? (lastError as Error | undefined)?.name ?? "error";
+    const refused = refusals.length === 0 ? "" : `; vaultwire will not call ${refusals.join("; ")}`;
+    throw new ConnectError(`Kafka Connect is not reachable at ${options.urls.join(", ")} (${cause})${refused}`, null, "unreachable");
   }
 
   /** One call, retrying only a rebalance 409 until the deadline. */
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
     const deadline = Date.now() + rebalanceDeadlineMs;
     for (let attempt = 0; ; attempt++) {
       const result = await once(method, path, body);
       const message = messageOf(result.json);
-      if (result.status === 409 && /rebalanc/i.test(message) && Date.now() < deadline) {
+      if (result.status === 409 && message !== null && /rebalanc/i.test(message) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
         continue;
       }
@@ -100,10 +131,16 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     }
   }
 
-  function fail(method: string, path: string, result: { status: number; json: unknown }): never {
+  /** Connect's error (its own message) or, for anything else, a summary that quotes nothing of the answer. */
+  function fail(method: string, path: string, result: Answer): never {
     const message = messageOf(result.json);
+    if (message === null) throw notConnect(method, path, result);
     const kind = result.status === 404 ? "not-found" : result.status === 409 ? "conflict" : result.status === 400 ? "bad-request" : result.status >= 500 ? "server" : "unexpected";
     throw new ConnectError(`Kafka Connect answered ${result.status} to ${method} ${path}: ${message}`, result.status, kind);
+  }
+
+  function notConnect(method: string, path: string, result: Answer): ConnectError {
+    return new ConnectError(`${result.origin} answered ${result.status} to ${method} ${path}, not Kafka Connect's API`, result.status, result.status >= 500 ? "server" : "unexpected");
   }
 
   const enc = encodeURIComponent;
@@ -118,7 +155,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     },
     async listNames() {
       const result = await call("GET", "/connectors");
-      if (result.status !== 200 || !Array.isArray(result.json)) fail("GET", "/connectors", result);
+      if (result.status !== 200) fail("GET", "/connectors", result);
+      if (!Array.isArray(result.json)) throw notConnect("GET", "/connectors", result);
       return (result.json as unknown[]).filter((n): n is string => typeof n === "string");
     },
     async getConfig(name) {
@@ -126,7 +164,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       const result = await call("GET", path);
       if (result.status === 404) return null;
       if (result.status !== 200) fail("GET", path, result);
-      return result.json as Record<string, string>;
+      if (!isStringRecord(result.json)) throw notConnect("GET", path, result);
+      return result.json;
     },
     async putConfig(name, config) {
       const path = `/connectors/${enc(name)}/config`;
@@ -139,7 +178,8 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       const result = await call("GET", path);
       if (result.status === 404) return null;
       if (result.status !== 200) fail("GET", path, result);
-      return result.json as ConnectStatus;
+      if (!isConnectStatus(result.json)) throw notConnect("GET", path, result);
+      return result.json;
     },
     async pause(name) {
       const path = `/connectors/${enc(name)}/pause`;
@@ -161,9 +201,10 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       const path = `/connector-plugins/${enc(plugin)}/config/validate`;
       const result = await call("PUT", path, config);
       if (result.status !== 200) fail("PUT", path, result);
-      const configs = (result.json as { configs?: { value?: { name?: string; errors?: string[] } | null }[] }).configs ?? [];
+      const configs = (result.json as { configs?: unknown } | null)?.configs;
+      if (!Array.isArray(configs)) throw notConnect("PUT", path, result);
       // Debezium leaves some entries without a value; they carry no errors.
-      return configs.flatMap((entry) => {
+      return (configs as { value?: { name?: string; errors?: unknown[] } | null }[]).flatMap((entry) => {
         const value = entry.value;
         if (!value || !Array.isArray(value.errors) || value.errors.length === 0) return [];
         return [{ name: value.name ?? "", errors: value.errors.filter((e): e is string => typeof e === "string") }];
@@ -179,9 +220,20 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   };
 }
 
-function messageOf(json: unknown): string {
-  if (typeof json === "object" && json !== null && "message" in json && typeof (json).message === "string") {
-    return (json as { message: string }).message.slice(0, 2000);
-  }
-  return "";
+/** The message of Connect's own error body, `{"error_code": <number>, "message": "…"}`; null for anything else. */
+function messageOf(json: unknown): string | null {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
+  const { error_code: code, message } = json as { error_code?: unknown; message?: unknown };
+  return typeof code === "number" && typeof message === "string" ? message.slice(0, 2000) : null;
+}
+
+function isStringRecord(json: unknown): json is Record<string, string> {
+  return typeof json === "object" && json !== null && !Array.isArray(json) && Object.values(json).every((v) => typeof v === "string");
+}
+
+function isConnectStatus(json: unknown): json is ConnectStatus {
+  if (typeof json !== "object" || json === null) return false;
+  const { connector, tasks } = json as { connector?: unknown; tasks?: unknown };
+  return typeof connector === "object" && connector !== null && typeof (connector as { state?: unknown }).state === "string" && Array.isArray(tasks)
+    && tasks.every((task: unknown) => typeof task === "object" && task !== null && typeof (task as { id?: unknown }).id === "number" && typeof (task as { state?: unknown }).state === "string");
 }

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CONNECT_HOST_POLICY } from "../../domain/connect-host-policy.js";
 import { DEFAULT_VAULT_HOST_POLICY } from "../../domain/vault-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
 import { SecretValue } from "../../secret-managers/secret-value.js";
@@ -34,9 +35,13 @@ class FakeConnect implements ConnectClient {
   readonly calls: string[] = [];
   down = false;
   rejectWith: string | null = null;
+  /** Thrown by every call, as the client would (e.g. a refused host). */
+  failWith: ConnectError | null = null;
+  restartRejectsWith: string | null = null;
   private guard(call: string) {
     this.calls.push(call);
     if (this.down) throw new ConnectError("Kafka Connect is not reachable at http://w:8083 (ECONNREFUSED)", null, "unreachable");
+    if (this.failWith) throw this.failWith;
   }
   health() { return Promise.resolve(!this.down); }
   listNames() { this.guard("list"); return Promise.resolve([...this.configs.keys()]); }
@@ -54,6 +59,7 @@ class FakeConnect implements ConnectClient {
   resume(name: string) { this.guard(`resume ${name}`); this.setState(name, "RUNNING"); return Promise.resolve(); }
   restart(name: string) {
     this.guard(`restart ${name}`);
+    if (this.restartRejectsWith !== null) return Promise.reject(new ConnectError(this.restartRejectsWith, 500, "server"));
     this.setState(name, "RUNNING");
     return Promise.resolve();
   }
@@ -66,7 +72,7 @@ class FakeConnect implements ConnectClient {
   }
 }
 
-function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>) {
+function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }) {
   const records = new Map(connectors.map((c) => [c.id, c]));
   const statuses = new Map<string, ConnectorStatus>();
   const connect = new FakeConnect();
@@ -86,7 +92,7 @@ function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>) {
     clusters: { get: (id: string) => Promise.resolve(id === cluster.id ? cluster : undefined), listAll: () => Promise.resolve([cluster]) },
   } as unknown as Parameters<typeof createReconciler>[0]["store"];
   const reconciler = createReconciler({
-    store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, logger: pino({ level: "silent" }),
+    store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: DEFAULT_CONNECT_HOST_POLICY, logger: logTo ? pino({ level: "debug" }, logTo) : pino({ level: "silent" }),
     invalidateSecrets: () => { invalidations++; }, clientFor: () => connect,
   });
   return { reconciler, connect, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
@@ -142,6 +148,38 @@ describe("reconciler", () => {
     expect(status?.state).toBe("FAILED");
     expect(status?.trace).toContain("the database rejected the credentials read from Azure Key Vault for database.password");
     expect(status?.trace).not.toContain("pw-canary-123");
+  });
+
+  it("scrubs every encoding and fragment of a delivered value from traces before they are stored or logged", async () => {
+    const lines: string[] = [];
+    const { reconciler, connect, statuses } = setup([makeConnector()], undefined, { write: (line: string) => { lines.push(line); } });
+    await reconciler.reconcileAll();
+    const value = "pw-canary-123";
+    const printed = [
+      Buffer.from(value).toString("base64"), Buffer.from(value).toString("base64url").replace(/=+$/, ""), Buffer.from(value).toString("hex").toUpperCase(),
+      Buffer.from(`u:${value}`).toString("base64"), encodeURIComponent(`${value}&x`), "W-CANARY-1", value.toUpperCase(), JSON.stringify(`${value}"`),
+    ];
+    connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RUNNING", worker_id: "w" }, tasks: printed.map((text, id) => ({ id, state: "FAILED" as const, worker_id: "w", trace: `org.postgresql.util.PSQLException: connection with password ${text} refused` })) });
+    await reconciler.reconcileAll();
+    const status = statuses.get("lcc-1");
+    expect(status?.tasks).toHaveLength(printed.length);
+    for (const [index, text] of printed.entries()) {
+      // What is left around the mask belongs to other text (the "u:" of a Basic header, JSON quotes).
+      expect(status?.tasks[index]?.trace).toMatch(/^org\.postgresql\.util\.PSQLException: connection with password .{0,4}\*{16}.{0,4} refused$/);
+      expect(JSON.stringify(status)).not.toContain(text);
+    }
+    connect.restartRejectsWith = `restart failed: ${Buffer.from(value).toString("base64")}`;
+    const error = await reconciler.restart(makeConnector()).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("restart failed: ****************");
+    expect(lines.join("")).not.toContain(Buffer.from(value).toString("base64"));
+  });
+
+  it("fails a connector whose Connect URLs the host policy refuses, saying which setting allows them", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.failWith = new ConnectError("vaultwire will not call Kafka Connect at http://127.0.0.1:8083 (127.0.0.1 is a loopback address, which vaultwire refuses unless an operator allows it in VAULTWIRE_ALLOWED_CONNECT_HOSTS (allowedConnectHosts in the config file))", null, "refused");
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "FAILED", trace: "Kafka cluster \"lkc-1\": vaultwire will not call Kafka Connect at http://127.0.0.1:8083 (127.0.0.1 is a loopback address, which vaultwire refuses unless an operator allows it in VAULTWIRE_ALLOWED_CONNECT_HOSTS (allowedConnectHosts in the config file))" });
+    expect(connect.configs.size).toBe(0);
   });
 
   it("fails with Connect's validation errors instead of deploying an invalid config", async () => {

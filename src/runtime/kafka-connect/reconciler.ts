@@ -9,7 +9,9 @@
  */
 import type { Logger } from "pino";
 import { formatAzureKeyVaultIdentifier, parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import type { ConnectHostPolicy } from "../../domain/connect-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
+import { createSecretScrubber, NO_SECRETS, type SecretScrubber } from "../../domain/secret-scrub.js";
 import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
 import type { ConnectorRuntime } from "../../services/runtime.js";
 import type { SecretDelivery } from "../../services/secret-delivery.js";
@@ -22,6 +24,8 @@ export interface ReconcilerOptions {
   readonly store: Pick<Store, "connectors" | "clusters">;
   readonly delivery: SecretDelivery;
   readonly vaultHosts: VaultHostPolicy;
+  /** Which Kafka Connect hosts may be called (VAULTWIRE_ALLOWED_CONNECT_HOSTS). */
+  readonly connectHosts: ConnectHostPolicy;
   readonly logger: Logger;
   /** Invalidates cached secrets before a rotation check (the secret manager's cache). */
   readonly invalidateSecrets: () => void;
@@ -52,7 +56,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const key = cluster.connectUrls.join(",");
     let client = clients.get(key);
     if (!client) {
-      client = createConnectClient({ urls: cluster.connectUrls });
+      client = createConnectClient({ urls: cluster.connectUrls, hosts: options.connectHosts });
       clients.set(key, client);
     }
     return client;
@@ -74,6 +78,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const autoRestarts = new Map<string, number>();
   /** A validation failure stays the status until the connector changes or is restarted. */
   const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
+  /**
+   * Per connector, a scrubber for the values last delivered, for Connect's
+   * messages that reach a log line or an error outside a reconcile pass.
+   */
+  const scrubbers = new Map<string, SecretScrubber>();
   let stopped = false;
   let passInFlight: Promise<void> | null = null;
 
@@ -92,13 +101,34 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const parsed = parseAzureKeyVaultIdentifier(connector.config[key] ?? "", options.vaultHosts);
       return { key, identifier: parsed.ok ? formatAzureKeyVaultIdentifier(parsed.value) : "" };
     });
-    const values = [...secrets.values()].map((v) => v.reveal()).filter((v) => v.length >= 3);
+    const scrubber = remember(connector.id, secrets);
     return {
       managedFields,
       integrationId: connector.integrationId,
       observedAt: now(),
-      scrub: (text) => values.reduce((acc, value) => acc.split(value).join("****************"), text),
+      scrub: (text) => scrubber.scrub(text),
     };
+  }
+
+  function remember(connectorId: string, secrets: ReadonlyMap<string, { reveal(): string }>): SecretScrubber {
+    const scrubber = createSecretScrubber([...secrets.values()].map((v) => v.reveal()));
+    scrubbers.set(connectorId, scrubber);
+    return scrubber;
+  }
+
+  /** The text of an error, without any value last delivered to the connector. */
+  function scrubbed(connectorId: string, error: unknown): string {
+    return (scrubbers.get(connectorId) ?? NO_SECRETS).scrub(error instanceof Error ? error.message : String(error));
+  }
+
+  /** A Connect error from outside a reconcile pass, its message scrubbed (resolving the values if none were seen yet). */
+  async function scrubbedError(connector: Connector, error: unknown): Promise<unknown> {
+    if (!(error instanceof ConnectError)) return error;
+    if (!scrubbers.has(connector.id)) {
+      const secrets = await delivery.resolve(connector).catch(() => null);
+      if (secrets) remember(connector.id, secrets.values);
+    }
+    return new ConnectError(scrubbed(connector.id, error), error.status, error.kind);
   }
 
   function simple(state: ConnectorStatus["state"], trace: string): ConnectorStatus {
@@ -179,7 +209,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       return await record(connector, observed);
     } catch (error) {
       if (error instanceof ConnectError && error.kind === "unreachable") {
-        return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${error.message}; vaultwire keeps retrying`));
+        return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${context.scrub(error.message)}; vaultwire keeps retrying`));
+      }
+      if (error instanceof ConnectError && error.kind === "refused") {
+        settle(connector.id);
+        return record(connector, simple("FAILED", `Kafka cluster "${cluster.id}": ${context.scrub(error.message)}`));
       }
       if (error instanceof ConnectError && (error.kind === "bad-request" || /vaultwire: /.test(error.message))) {
         const explained = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace: error.message }, tasks: [] }, context);
@@ -243,7 +277,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         for (const connector of await store.connectors.listAll()) {
           if (stopped) return;
           await locked(connector.id, () => reconcileOne(connector.id)).catch((error: unknown) => {
-            logger.warn({ connector: connector.id, err: (error as Error).message }, "reconcile pass failed for a connector");
+            logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "reconcile pass failed for a connector");
           });
         }
         await removeOrphans();
@@ -262,6 +296,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       await locked(connector.id, async () => {
         const secrets = await delivery.resolve(connector, delivery.secretKeys(connector).managed);
         if (secrets.errors.length > 0) return;
+        const scrubber = createSecretScrubber([...secrets.values.values()].map((v) => v.reveal()));
         const previous = seenVersions.get(connector.id);
         seenVersions.set(connector.id, new Map(secrets.versions));
         if (!previous) return;
@@ -272,11 +307,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         logger.info({ connector: connector.id, keys: changed }, "secret versions changed: restarting the connector and its tasks");
         revalidate.add(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
-          logger.warn({ connector: connector.id, err: (error as Error).message }, "restart after rotation failed; the next pass retries");
+          logger.warn({ connector: connector.id, err: scrubber.scrub(scrubbed(connector.id, error)) }, "restart after rotation failed; the next pass retries");
           seenVersions.set(connector.id, previous);
         });
       }).catch((error: unknown) => {
-        logger.warn({ connector: connector.id, err: (error as Error).message }, "rotation check failed");
+        logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "rotation check failed");
       });
     }
   }
@@ -285,7 +320,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     // The API answers at once; deploying (which may wait on Connect) continues in the background.
     apply: (connector) => {
       void locked(connector.id, () => reconcileOne(connector.id)).catch((error: unknown) => {
-        logger.warn({ connector: connector.id, err: (error as Error).message }, "reconcile failed");
+        logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "reconcile failed");
       });
       return Promise.resolve(null);
     },
@@ -294,8 +329,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {
-        await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
-          if (!(error instanceof ConnectError && error.kind === "not-found")) throw error;
+        await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch(async (error: unknown) => {
+          // A refused host is for the pass below to record as FAILED.
+          if (!(error instanceof ConnectError && (error.kind === "not-found" || error.kind === "refused"))) throw await scrubbedError(connector, error);
         });
       });
       await locked(connector.id, () => reconcileOne(connector.id));
@@ -312,9 +348,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           await clientFor(cluster).delete(connectName(connector));
         } catch (error) {
           // The periodic orphan check removes it once Connect answers again.
-          logger.warn({ connector: connector.id, err: (error as Error).message }, "could not remove the connector from Kafka Connect now");
+          logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "could not remove the connector from Kafka Connect now");
         }
       });
+      scrubbers.delete(connector.id);
     },
     reconcileAll,
     refreshSecrets,

@@ -24,7 +24,7 @@ export interface StatusContext {
   readonly managedFields: readonly { readonly key: string; readonly identifier: string }[];
   readonly integrationId: string | null;
   readonly observedAt: string;
-  /** Removes any delivered value that a Connect message might echo. */
+  /** Removes any delivered value that a Connect message might echo, raw or encoded, whole or in part (domain/secret-scrub.ts). */
   readonly scrub: (text: string) => string;
 }
 
