@@ -1,6 +1,7 @@
 /** Reading a connector config file (`--config-file`): `{"name", "config"}` or a flat map of strings. */
 import { parseConnectorConfigDocument, type ConnectorConfigDocument } from "../domain/connector-config.js";
-import { CliError, lowerFirst } from "./cli-error.js";
+import { parseJsonText } from "../domain/json-text.js";
+import { CliError } from "./cli-error.js";
 import type { CliIo } from "./io.js";
 
 export const CONFIG_FILE_SHAPE = "A config file is {\"name\": \"...\", \"config\": {\"key\": \"value\", ...}} or a flat map; every value must be a string (quote numbers and booleans).";
@@ -15,11 +16,10 @@ export async function readJsonFile(file: string, io: CliIo): Promise<unknown> {
     if (code === "EISDIR") throw new CliError(`configuration file "${file}" is a directory`);
     throw new CliError(`cannot read configuration file "${file}": ${code ?? "unknown error"}`);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CliError(`configuration file "${file}" is not valid JSON: ${lowerFirst((error as Error).message)}`);
-  }
+  const parsed = parseJsonText(text);
+  if (parsed.ok) return parsed.value;
+  // Never the parser's own message: it quotes the file, which may hold a password.
+  throw new CliError(`configuration file "${file}" is ${parsed.error}`, 1, ["Check quotes, commas and brackets there; every value must be a JSON string in double quotes."]);
 }
 
 export async function readConnectorConfigFile(file: string, io: CliIo): Promise<ConnectorConfigDocument> {

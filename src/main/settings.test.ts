@@ -83,6 +83,11 @@ describe("loadSettings", () => {
 
   it("explains an unreadable or malformed config file", () => {
     expect(problems(() => loadSettings({ env: {}, flags: {}, configFile: "missing.yaml", readFile: () => { throw Object.assign(new Error("x"), { code: "ENOENT" }); } }))).toEqual(["config file missing.yaml: does not exist"]);
+    // A malformed JSON file is located, never quoted: it may hold the platform app secret.
+    const leaky = problems(() => loadSettings({ env: {}, flags: {}, configFile: "vaultwire.json", readFile: () => '{"azure": {"clientSecret": QsZuDq4ejA-App-Secret}}' }));
+    expect(leaky).toHaveLength(1);
+    expect(leaky[0]).toMatch(/^config file vaultwire\.json: is not valid JSON/);
+    expect(leaky.join("")).not.toMatch(/QsZu|App-Secret/);
     expect(problems(() => load({}, {}, "- a\n- b\n"))).toEqual(["config file vaultwire.yaml: expected a mapping of settings"]);
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { createConnectHostPolicy } from "../domain/connect-host-policy.js";
+import { parseJsonText } from "../domain/json-text.js";
 import type { AzureCloudName, PlatformIdentity } from "../secret-managers/azure-key-vault/index.js";
 
 export interface ServerSettings {
@@ -104,7 +105,15 @@ export function loadSettings(sources: SettingsSources): ServerSettings {
   if (sources.configFile !== undefined) {
     try {
       const text = readFile(sources.configFile);
-      const parsed: unknown = sources.configFile.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+      let parsed: unknown;
+      if (sources.configFile.endsWith(".json")) {
+        // Not JSON.parse's message: it quotes the file, which may hold the platform app secret.
+        const json = parseJsonText(text);
+        if (!json.ok) throw new Error(`is ${json.error}`);
+        parsed = json.value;
+      } else {
+        parsed = parseYaml(text);
+      }
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) file = parsed as Record<string, unknown>;
       else if (parsed !== null && parsed !== undefined) problems.push(`config file ${sources.configFile}: expected a mapping of settings`);
     } catch (error) {

@@ -93,6 +93,15 @@ describe("vaultwire connect cluster create", () => {
       [["connect", "cluster", "create", "--config-file", "sqlcdc_with_key_vault.json"], 1, "connector SqlServerCdcSource1 already exists"],
     ] as const) expectCleanError(await f.cli(args), code, fragment);
   });
+
+  it("never quotes a malformed config file back: it may hold a password", async () => {
+    for (const text of ["{\"database.password\": Unquoted-Pa55-Canary-91}", "{'database.password': 'Unquoted-Pa55-Canary-91'}", "{\"database.password\": \"Unquoted-Pa55-Canary-91\",}"]) {
+      await f.writeFile("leaky.json", text);
+      const result = await f.cli(["connect", "cluster", "create", "--config-file", "leaky.json", "--dry-run"]);
+      expectCleanError(result, 1, "configuration file \"leaky.json\" is not valid JSON");
+      for (let i = 0; i + 6 <= "Unquoted-Pa55-Canary-91".length; i++) expect(result.err + result.out).not.toContain("Unquoted-Pa55-Canary-91".slice(i, i + 6));
+    }
+  });
 });
 
 describe("vaultwire connect cluster list and describe", () => {
