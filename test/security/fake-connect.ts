@@ -25,7 +25,8 @@ export interface FakeConnect {
 }
 
 export type FakeConnectMode =
-  | { readonly kind: "connect" }
+  /** `trace` picks a FAILED trace from the connector's config (e.g. by its topic.prefix); none: `traces`, else RUNNING. */
+  | { readonly kind: "connect"; readonly trace?: (config: Readonly<Record<string, string>>) => string | undefined }
   /** Not Kafka Connect: every answer is `status` with this body and content type. */
   | { readonly kind: "foreign"; readonly status: number; readonly body: string; readonly contentType: string };
 
@@ -58,7 +59,7 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
     if (!config) return json(res, 404, { error_code: 404, message: `Connector ${name} not found` });
     if (action === "config") return json(res, 200, config);
     if (action === "status") {
-      const trace = traces.get(name);
+      const trace = traces.get(name) ?? (mode.trace ? mode.trace(config) : undefined);
       const state = trace === undefined ? "RUNNING" : "FAILED";
       return json(res, 200, {
         name,
