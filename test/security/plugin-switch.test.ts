@@ -5,7 +5,8 @@
 // place must not turn the mask back into the stored value under a key that is
 // no longer a secret (it would then be stored and shown in plaintext): the
 // replace is refused with a field error on database.sslkey, and the value
-// appears in no response, log or database row.
+// appears in no response, log or database row. Likewise a replace that points
+// the connector at another host may not carry the stored secrets there.
 //
 // Depends on: the mask fix on branch h-mask. Fails on this branch until it lands.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,10 +65,19 @@ describe.each(storeTargets())("switching plugins on $name", (target) => {
     expect((await server.api<Record<string, { info: Info }>>("GET", `${base}/connectors?expand=info`)).body.switch?.info.config["connector.class"]).toBe("PostgresCdcSourceV2");
   });
 
-  it("a masked key kept under the same plugin still means the stored value (the ordinary update)", async () => {
-    const put = await server.api<Info>("PUT", `${base}/connectors/switch/config`, { ...await shown(), "database.port": "5433" });
+  it("refuses a replace that sends the stored secrets to another host with the masks left (400 naming them), nothing changed", async () => {
+    const before = await shown();
+    const put = await server.api<ConnectError>("PUT", `${base}/connectors/switch/config`, { ...before, "database.hostname": "attacker.example" });
+    expect(put.status, put.text).toBe(400);
+    expect(put.body.error.message).toMatch(/(^|\n)database\.password: /);
+    expect(put.body.error.message).toMatch(/(^|\n)database\.sslkey: /);
+    expect(await shown()).toEqual(before);
+  });
+
+  it("a masked key kept under the same plugin and destination still means the stored value (the ordinary update)", async () => {
+    const put = await server.api<Info>("PUT", `${base}/connectors/switch/config`, { ...await shown(), "tasks.max": "2" });
     expect(put.status, put.text).toBe(200);
-    expect(put.body.config).toMatchObject({ "database.port": "5433", "database.sslkey": MASK, "database.password": MASK });
+    expect(put.body.config).toMatchObject({ "tasks.max": "2", "database.sslkey": MASK, "database.password": MASK });
     const stored = (await server.running.store.connectors.listAll()).find((c) => c.name === "switch");
     expect(stored?.config["database.sslkey"]).toBeUndefined();
     expect(Object.keys(await connectorIds(server, base))).toEqual(["switch"]);
