@@ -93,7 +93,8 @@ describe.each(storeTargets())("Kafka Connect URLs on $name", (target) => {
       const text = registry.plant("foreign-response", `internal service answer, 200 text (${target.name})`);
       foreign.push(
         { label: "500 text/html", secret: html, fake: await startFakeConnect({ kind: "foreign", status: 500, contentType: "text/html", body: `<html><body><h1>Internal</h1><p>token=${html}</p></body></html>` }) },
-        { label: "400 JSON with a message", secret: json, fake: await startFakeConnect({ kind: "foreign", status: 400, contentType: "application/json", body: JSON.stringify({ error_code: 400, message: `credentials: ${json}` }) }) },
+        // JSON, but not Kafka Connect's error shape ({"error_code", "message"}), whose message vaultwire shows by design.
+        { label: "403 JSON of another API", secret: json, fake: await startFakeConnect({ kind: "foreign", status: 403, contentType: "application/json", body: JSON.stringify({ status: 403, error: "Forbidden", detail: `session ${json} may not list /connectors`, path: "/connectors" }) }) },
         { label: "200 text/plain", secret: text, fake: await startFakeConnect({ kind: "foreign", status: 200, contentType: "text/plain", body: `ami-id\ninstance-id\n${text}\n` }) },
       );
       server = await startSecureServer(target, azure, { allowedConnectHosts: ["127.0.0.1"], realRuntime: true, reconcileIntervalMs: 500 });
