@@ -6,11 +6,11 @@
 // Also: a config file that does not parse must not have a piece of the
 // secret in it echoed by the parser's error message.
 //
-// Depends on: the bootstrap fix (issue item 4: an operator-supplied secret is
-// never printed; no branch named for it yet) for the first test; the config
-// file test is a NEW finding (Node's JSON.parse error quotes ~10 characters
-// around the error, and settings.ts prints that message) with no fix yet.
-// The other tests pass now.
+// Depends on: the bootstrap fix (merged in main with h-ssrf, ce75807) for the
+// first test, which passes on main. The config-file test is a NEW finding
+// with no fix yet: Node's JSON.parse message quotes ~10 characters around the
+// error, and settings.ts prints that message; its JSON cases fail until the
+// settings loader stops echoing it. The other tests pass.
 //
 // Runs src/cli/main.ts through tsx (the binary's own entry point, always the
 // current source; dist/ may be stale or absent).

@@ -52,11 +52,12 @@ export async function startSecurityAzure(registry: CanaryRegistry): Promise<Secu
   });
 }
 
-export interface SecureServerOptions extends Omit<TestServerOptions, "settings" | "masterKey"> {
+export interface SecureServerOptions extends Omit<TestServerOptions, "settings" | "masterKey" | "allowedConnectHosts"> {
   /**
-   * VAULTWIRE_ALLOWED_CONNECT_HOSTS (branch h-ssrf): the operator's list of
-   * Kafka Connect hosts that may be private or loopback. Default ["127.0.0.1"]
-   * (the suite's fake and real Connect listen there); [] for none.
+   * VAULTWIRE_ALLOWED_CONNECT_HOSTS: the only Kafka Connect hosts the server
+   * may call, loopback included. Default ["127.0.0.1"] (the suite's fake and
+   * real Connect listen there); [] for the default policy (any host that is
+   * not loopback, link-local, unspecified or cloud metadata).
    */
   readonly allowedConnectHosts?: readonly string[];
   /** Reuse a master key planted by an earlier server (restart tests); default a new canary. */
@@ -106,16 +107,15 @@ export async function startSecureServer(target: StoreTarget, azure: SecurityAzur
     registry.plant("master-key", `master key ${n} (hex)`, bytes.toString("hex"));
   }
   const bootstrap = { key: `SECADMIN${randomBytes(4).toString("hex").toUpperCase()}`, secret: registry.plant("bootstrap-api-secret", `bootstrap API secret ${registry.canaries.filter((c) => c.kind === "bootstrap-api-secret").length + 1}`) };
-  const allowedConnectHosts = options.allowedConnectHosts ?? ["127.0.0.1"];
   let settings: ServerSettings | undefined;
   const { realRuntime, runtime, ...rest } = options;
   const inner = await startTestServer(target, azure, {
     ...rest,
     ...(realRuntime === true ? {} : { runtime: runtime ?? fakeRuntime().runtime }),
+    allowedConnectHosts: options.allowedConnectHosts ?? ["127.0.0.1"],
     masterKey,
     settings: (base) => {
-      // allowedConnectHosts arrives with branch h-ssrf; until then the server ignores it.
-      const chosen: ServerSettings = Object.assign({}, base, { bootstrapApiKey: bootstrap.key, bootstrapApiSecret: bootstrap.secret }, { allowedConnectHosts });
+      const chosen: ServerSettings = { ...base, bootstrapApiKey: bootstrap.key, bootstrapApiSecret: bootstrap.secret };
       settings = options.settings ? options.settings(chosen) : chosen;
       return settings;
     },

@@ -14,7 +14,8 @@
 // plugin's allowlist of keys.
 //
 // Depends on: branch h-mask ("translate: pass an encrypted value to Connect
-// only for a key the plugin defines"), which closes it. Fails on this branch.
+// only for a key the plugin defines", merged in main), which closes it.
+// Passes on main.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../src/catalog/index.js";
 import { seedEnvironment, specConnector } from "../http/harness.js";

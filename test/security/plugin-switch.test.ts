@@ -8,7 +8,7 @@
 // appears in no response, log or database row. Likewise a replace that points
 // the connector at another host may not carry the stored secrets there.
 //
-// Depends on: the mask fix on branch h-mask. Fails on this branch until it lands.
+// Depends on: the mask fix of branch h-mask (merged in main, 96371c5). Passes on main.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanaryRegistry } from "./canaries.js";
 import { connectorIds, expectNoCanaries, postgresConnector, seedSecureEnvironment, startSecureServer, startSecurityAzure, storeTargets, type SecureServer, type SecurityAzure } from "./harness.js";

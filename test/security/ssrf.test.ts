@@ -6,10 +6,9 @@
 // server that is not Kafka Connect never gets its answer copied into a
 // connector's status trace or a log line.
 //
-// Depends on: the SSRF fix on branch h-ssrf (its operator setting is assumed
-// to be ServerSettings.allowedConnectHosts, a list of hosts, which
-// harness.ts sets to ["127.0.0.1"] unless a test says otherwise). Fails on
-// this branch until it lands.
+// Depends on: the SSRF fix of branch h-ssrf (merged in main, 7cba921; its
+// operator setting is ServerSettings.allowedConnectHosts, which harness.ts
+// sets to ["127.0.0.1"] unless a test says otherwise). Passes on main.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedEnvironment, specConnector } from "../http/harness.js";
 import { CanaryRegistry } from "./canaries.js";

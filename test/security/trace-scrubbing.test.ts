@@ -7,8 +7,8 @@
 // form of every value it delivered, before the trace is stored, returned or
 // logged. The raw value is scrubbed today; the encoded forms need the fix.
 //
-// Depends on: the trace scrubbing of branch h-ssrf (all but the raw case);
-// the raw case passes now.
+// Depends on: the trace scrubbing of branch h-ssrf (merged in main, 7cba921)
+// for all but the raw case, which passed before it. Passes on main.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedEnvironment, specConnector } from "../http/harness.js";
 import { CanaryRegistry } from "./canaries.js";

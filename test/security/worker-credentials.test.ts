@@ -5,10 +5,9 @@
 // old worker token (an HMAC of the master key and the cluster id, which any
 // key that could read the cluster was given) opens nothing any more.
 //
-// Depends on: the worker-credentials work of the lead engineer (in main, not
-// yet merged): API key roles, /cmk/v2/clusters/{id}/worker-credentials,
-// POST …/worker-config, /internal/v1 accepting worker credentials only, and
-// its failed-token lock-out. Fails on this branch until that lands.
+// Depends on: the worker-credentials work (main 590c8b0: API key roles,
+// /cmk/v2/clusters/{id}/worker-credentials, POST …/worker-config, /internal/v1
+// accepting worker credentials only, its failed-token lock-out). Passes on main.
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedEnvironment, specConnector } from "../http/harness.js";
