@@ -3,14 +3,15 @@
 // key, and platform client secret, all from the environment) must print none
 // of them — not in the first-start banner, not in its log lines at debug
 // level, not when it stops — while serving requests that use every one.
-// Also: a config file that does not parse must not have a piece of the
-// secret in it echoed by the parser's error message.
+// Also: a config file that does not parse — the server's settings file, or a
+// connector config file given to the CLI with --config-file — must not have a
+// piece of the secret in it echoed by the parser's error message.
 //
 // Depends on: the bootstrap fix (merged in main with h-ssrf, ce75807) for the
 // first test, which passes on main. The config-file test is a NEW finding
 // with no fix yet: Node's JSON.parse message quotes ~10 characters around the
-// error, and settings.ts prints that message; its JSON cases fail until the
-// settings loader stops echoing it. The other tests pass.
+// error, and settings.ts and src/cli/config-file.ts print that message; its
+// JSON cases fail until they stop echoing it. The other tests pass.
 //
 // Runs src/cli/main.ts through tsx (the binary's own entry point, always the
 // current source; dist/ may be stale or absent).
@@ -21,6 +22,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliIo } from "../../src/cli/io.js";
+import { run } from "../../src/cli/run.js";
 import { CanaryRegistry, describeHits } from "./canaries.js";
 import { startSecurityAzure, storeTargets, type SecurityAzure } from "./harness.js";
 
@@ -168,5 +171,26 @@ describe("a config file that does not parse", () => {
     expect(await server.exit).toBe(1);
     expect(server.output()).toContain(`config file ${path}`);
     expect(fragments(server.output(), secret), server.output()).toEqual([]);
+  });
+});
+
+describe("a connector config file given to the CLI that does not parse", () => {
+  it.each([
+    ["a plaintext password in single quotes", (password: string) => `{"name": "pg", "config": {"connector.class": "PostgresCdcSourceV2", "database.password": '${password}'}}`],
+    ["a plaintext password unquoted", (password: string) => `{"name": "pg", "config": {"connector.class": "PostgresCdcSourceV2", "database.password": ${password}}}`],
+  ])("%s: the error names the file, and not a piece of the password", async (_label, content) => {
+    const password = `Q${randomBytes(24).toString("base64url")}`;
+    let output = "";
+    const io: CliIo = {
+      stdout: (t) => { output += t; },
+      stderr: (t) => { output += t; },
+      readFile: () => Promise.resolve(content(password)),
+      env: {},
+      readStdin: () => Promise.resolve(""),
+      waitForShutdown: () => new Promise(() => undefined),
+    };
+    expect(await run(["config", "validate", "--config-file", "pg.json"], io)).toBe(1);
+    expect(output).toContain("configuration file \"pg.json\" is not valid JSON");
+    expect(fragments(output, password), output).toEqual([]);
   });
 });
