@@ -87,4 +87,8 @@ describe.each(storeTargets().slice(0, 1))("the cost of a wrong key id ($name)", 
     const [fastestWrong, fastestUnknown] = [Math.min(...wrong), Math.min(...unknown)];
     expect(fastestUnknown, `unknown ${unknown.map((t) => t.toFixed(1)).join(", ")} ms; wrong secret ${wrong.map((t) => t.toFixed(1)).join(", ")} ms`).toBeGreaterThan(fastestWrong * 0.4);
   });
+
+  it("final scan", async () => {
+    await expectNoCanaries(server);
+  });
 });

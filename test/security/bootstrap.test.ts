@@ -17,6 +17,7 @@
 // current source; dist/ may be stale or absent).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -142,6 +143,13 @@ describe.each(storeTargets())("vaultwire server's own output on $name", (target)
     server.child.kill("SIGINT");
     expect(await server.exit).toBe(0);
     const hits = registry.scan(server.output(), `vaultwire server output (${target.name}, later start)`);
+    expect(hits, describeHits(hits)).toEqual([]);
+  });
+
+  it("leaves none of them in its database", async () => {
+    const url = env.VAULTWIRE_DATABASE_URL;
+    if (url === undefined) expect(existsSync(join(env.VAULTWIRE_DATA_DIR ?? "", "vaultwire.db"))).toBe(true);
+    const hits = url === undefined ? await registry.scanDirectory(env.VAULTWIRE_DATA_DIR ?? "", "server data") : await registry.scanPostgres(url);
     expect(hits, describeHits(hits)).toEqual([]);
   });
 
