@@ -3,7 +3,12 @@
 // with Debezium; its user and password come from a JSON secret in the vault,
 // only through vaultwire's ConfigProvider. Rows reach the topic; the password
 // is nowhere else; rotation, a removed role, a wrong password and Connect being
-// down all end where a user expects.
+// down all end where a user expects. The security suite's canary scanner
+// (test/security/canaries.ts) checks Connect's REST answers, its config,
+// offset and status topics, the data topic, the worker's and broker's logs and
+// vaultwire's own log, database and responses for every secret in play — both
+// passwords, the worker credential, the platform app secret, the bootstrap API
+// secret and the master key — in every encoding.
 //
 // Needs the local Kafka jars (bash infra/kafka/bin/fetch.sh) and a PostgreSQL
 // superuser (infra/postgres/setup.sh); skipped without them, required in CI.
@@ -11,12 +16,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePorts, startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
-import { seedEnvironment, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
+import { ADMIN_KEY, ADMIN_SECRET, seedEnvironment, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
+import { CanaryRegistry, describeHits, scanKafkaConnect, type CanaryHit } from "../security/canaries.js";
 import type { TestDatabase } from "../store/harness.js";
 import { readTopic, readWholeTopic } from "./kafka-reader.js";
 import { canAdminPostgres, dropDatabaseAndRole, pgPort, psqlAdmin } from "./postgres-admin.js";
@@ -31,6 +37,20 @@ const DB = { name: `vw_rt_${run}`, user: `vw_rt_cdc_${run}`, table: "orders" };
 const PASSWORDS = { first: `Canary-PG-${randomBytes(9).toString("base64url")}`, second: `Canary-PG2-${randomBytes(9).toString("base64url")}` };
 const PREFIX = `vwrt${run}`;
 const TOPIC = `${PREFIX}.public.${DB.table}`;
+const CONNECT_TOPICS = ["connect-configs", "connect-offsets", "connect-status"];
+
+/**
+ * The worker properties with a worker credential: POST …/worker-config creates
+ * one and returns it once. Read with a plain fetch, so the harness does not
+ * record the one response that carries it (the canary scan reads the rest).
+ */
+async function workerConfig(server: TestServer, clusterId: string): Promise<Record<string, string>> {
+  const headers = { authorization: `Basic ${Buffer.from(`${ADMIN_KEY}:${ADMIN_SECRET}`).toString("base64")}`, "content-type": "application/json" };
+  const response = await fetch(`${server.url}/cmk/v2/clusters/${clusterId}/worker-config`, { method: "POST", headers, body: JSON.stringify({ spec: { description: "e2e workers" } }) });
+  const body = await response.json() as { properties?: Record<string, string> };
+  if (response.status >= 300 || !body.properties?.["config.providers.vaultwire.param.token"]) throw new Error(`no worker credential from worker-config: HTTP ${response.status}`);
+  return body.properties;
+}
 
 
 async function insert(id: number, item: string, password: string): Promise<void> {
@@ -54,6 +74,14 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
   let base = "";
   let connectorId = "";
   let integrationId = "";
+  const canaries = new CanaryRegistry();
+  /** vaultwire's side: its log, every response the harness recorded, and its database (SQLite files; the generated master.key is the key itself). */
+  async function scanVaultwire(): Promise<CanaryHit[]> {
+    const hits = [...canaries.scan(server.logs(), "vaultwire log"), ...canaries.scan(server.responses(), "vaultwire API responses")];
+    const dataDir = database.options.dataDir;
+    if (dataDir !== undefined) hits.push(...await canaries.scanDirectory(dataDir, "vaultwire data", { skip: (path) => path.endsWith("master.key") }));
+    return hits;
+  }
 
   const identifier = (key: string) => `${azure.vaultUri}::pg-credentials::${key}`;
   const status = async (name = "orders") => (await server.api<{ connector: { state: string; trace: string }; tasks: { state: string }[] }>("GET", `${base}/connectors/${name}/status`)).body;
@@ -87,9 +115,20 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     integrationId = seed.integrationId;
     base = seed.base;
     await server.api("PATCH", `/cmk/v2/clusters/${seed.clusterId}`, { spec: { kafka_bootstrap_servers: `127.0.0.1:${kafkaPort}`, connect_urls: [`http://127.0.0.1:${connectPort}`] } });
-    const worker = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
+    const workerProperties = await workerConfig(server, seed.clusterId);
+    canaries.add("vault-json-field", "first password", PASSWORDS.first);
+    canaries.add("vault-json-field", "second password", PASSWORDS.second);
+    canaries.add("worker-credential", "worker credential", workerProperties["config.providers.vaultwire.param.token"] ?? "");
+    canaries.add("platform-app-secret", "platform app client secret", azure.appSecret);
+    canaries.add("bootstrap-api-secret", "bootstrap API secret", ADMIN_SECRET);
+    if (database.options.dataDir !== undefined) {
+      const masterKey = readFileSync(join(database.options.dataDir, "master.key"), "utf8").trim();
+      canaries.add("master-key", "master key (base64)", masterKey);
+      canaries.add("master-key", "master key (bytes)", Buffer.from(masterKey, "base64"));
+      canaries.add("master-key", "master key (hex)", Buffer.from(masterKey, "base64").toString("hex"));
+    }
     dir = await mkdtemp(join(tmpdir(), "vaultwire-e2e-"));
-    kafka = await startLocalKafka({ dir, kafkaPort, connectPort, workerProperties: { ...worker.body.properties, "config.providers.vaultwire.param.timeout.ms": "10000" }, readyTimeoutMs: 120_000 });
+    kafka = await startLocalKafka({ dir, kafkaPort, connectPort, workerProperties: { ...workerProperties, "config.providers.vaultwire.param.timeout.ms": "10000" }, readyTimeoutMs: 120_000 });
   }, 240_000);
 
   afterAll(async () => {
@@ -124,17 +163,17 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     expect(records.map((r) => r.value).join("\n")).toContain("before the connector");
   }, 180_000);
 
-  it("2. Connect holds placeholders only; the password is in no topic, REST answer or log", async () => {
+  it("2. Connect holds placeholders only; no secret, in any encoding, is in a topic, REST answer or log", async () => {
     const config = await (await fetch(`${kafka.connectUrl}/connectors/${connectorId}/config`)).json() as Record<string, string>;
     expect(config["database.password"]).toBe(`\${vaultwire:${connectorId}:database.password}`);
     expect(config["database.user"]).toBe(`\${vaultwire:${connectorId}:database.user}`);
-    const tasks = await (await fetch(`${kafka.connectUrl}/connectors/${connectorId}/tasks`)).text();
     const configTopic = (await readWholeTopic(kafka.bootstrapServers, "connect-configs", 30_000)).map((r) => r.value ?? "").join("\n");
     expect(configTopic).toContain(`\${vaultwire:${connectorId}:database.password}`);
-    for (const [where, text] of [["tasks", tasks], ["config topic", configTopic], ["worker log", readFileSync(kafka.logFiles.connect, "utf8")], ["vaultwire log", server.logs()], ["API responses", server.responses()]] as const) {
-      expect(text, where).not.toContain(PASSWORDS.first);
-    }
-  }, 60_000);
+    const connect = await scanKafkaConnect(canaries, { connectUrl: kafka.connectUrl, bootstrapServers: kafka.bootstrapServers, topics: [...CONNECT_TOPICS, TOPIC], logDirs: [dirname(kafka.logFiles.connect)] });
+    expect(connect.scanned).toContain(`GET /connectors/${connectorId}/tasks`);
+    const hits = [...connect.hits, ...await scanVaultwire()];
+    expect(hits, describeHits(hits)).toEqual([]);
+  }, 90_000);
 
   it("3. rotation: a new password in PostgreSQL and the vault restarts the connector, and rows keep coming", async () => {
     psqlAdmin(`ALTER ROLE ${DB.user} PASSWORD '${PASSWORDS.second}'`);
@@ -209,4 +248,16 @@ describe.skipIf(!haveStack)("vaultwire runs a connector on Kafka Connect with se
     await waitFor("RUNNING", 60_000, "orders");
     expect((await server.api("DELETE", `${base}/connectors/restarted`)).status).toBe(200);
   }, 240_000);
+
+  it("8. after everything: no secret of any kind, in any encoding, in Connect's REST answers, topics, data or logs, or in vaultwire's", async () => {
+    expect(canaries.canaries.length).toBeGreaterThanOrEqual(5);
+    const connect = await scanKafkaConnect(canaries, { connectUrl: kafka.connectUrl, bootstrapServers: kafka.bootstrapServers, topics: [...CONNECT_TOPICS, TOPIC], logDirs: [dirname(kafka.logFiles.connect)] });
+    // The broker's own files hold every topic as written (worker.properties beside them carries the
+    // credential by design); offset and time indexes hold no record data.
+    const hits = [...connect.hits, ...await canaries.scanDirectory(join(dir, "kraft"), "kafka data", { skip: (path) => /\.(index|timeindex)$/.test(path) }), ...await scanVaultwire()];
+    expect(hits, describeHits(hits)).toEqual([]);
+    // The scan saw the records, and finds the one canary that is there by design.
+    for (const topic of CONNECT_TOPICS) expect(connect.scanned.find((s) => s.startsWith(`topic ${topic} `)), topic).toMatch(/\([1-9]\d* records\)$/);
+    expect(canaries.scan(readFileSync(join(dir, "worker.properties")), "worker.properties").map((h) => h.canary)).toEqual(["worker credential"]);
+  }, 120_000);
 });

@@ -104,6 +104,8 @@ export interface TestServerOptions {
   readonly extraVaultHosts?: readonly string[];
   /** VAULTWIRE_ALLOWED_CONNECT_HOSTS; default this machine's (Connect runs on loopback in tests). */
   readonly allowedConnectHosts?: readonly string[];
+  /** Adjusts the settings the server starts with (the security suite: chosen secrets, operator settings). */
+  readonly settings?: (settings: ServerSettings) => ServerSettings;
 }
 
 /** Kafka Connect runs on this machine in tests and the quickstart; loopback is refused unless allowed. */
@@ -142,13 +144,15 @@ export async function startTestServer(target: StoreTarget, azure: AzureFixture, 
   const dataDir = options.dataDir ?? database.options.dataDir ?? await mkdtemp(join(tmpdir(), "vaultwire-http-data-"));
   const lines: string[] = [];
   const bodies: string[] = [];
-  const running = await startServer(testSettings(azure, dataDir, database, options), {
+  const base = testSettings(azure, dataDir, database, options);
+  const settings = options.settings ? options.settings(base) : base;
+  const running = await startServer(settings, {
     logDestination: { write: (line: string) => { lines.push(line); } },
     ...(options.runtime ? { runtime: options.runtime } : {}),
   });
   const api = async <T>(method: string, path: string, body?: unknown, opts: ApiOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
-    const auth = opts.auth === undefined ? { key: ADMIN_KEY, secret: ADMIN_SECRET } : opts.auth;
+    const auth = opts.auth === undefined ? { key: settings.bootstrapApiKey ?? ADMIN_KEY, secret: settings.bootstrapApiSecret ?? ADMIN_SECRET } : opts.auth;
     if (auth !== null) headers.authorization = `Basic ${Buffer.from(`${auth.key}:${auth.secret}`).toString("base64")}`;
     let payload: string | undefined = opts.rawBody;
     if (payload === undefined && body !== undefined) {
