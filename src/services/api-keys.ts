@@ -39,6 +39,13 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/**
+ * What an unknown key id's secret is checked against, so that an unknown id
+ * costs the same scrypt work as a known one with a wrong secret (the answer
+ * time does not tell which key ids exist). No secret hashes to all zeros.
+ */
+const UNKNOWN_KEY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.from("vaultwire:no-key").toString("base64url")}$${Buffer.alloc(SCRYPT.keyLength).toString("base64url")}`;
+
 function randomText(length: number, alphabet: string): string {
   const bytes = randomBytes(length);
   let text = "";
@@ -116,7 +123,9 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
         scope = cached.scope;
       } else {
         const key = await store.apiKeys.get(id);
-        if (!key || !(await verifySecret(secret, key.secretHash))) throw new AuthenticationError("invalid API key or secret");
+        // An unknown id pays the same scrypt as a wrong secret does.
+        const matches = await verifySecret(secret, key?.secretHash ?? UNKNOWN_KEY_HASH);
+        if (!key || !matches) throw new AuthenticationError("invalid API key or secret");
         scope = key.scope;
         verified.set(id, { digest, until: now + VERIFIED_TTL_MS, scope });
       }
