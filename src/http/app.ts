@@ -16,7 +16,8 @@ import type { IntegrationService } from "../services/integrations.js";
 import type { Principal } from "../services/principal.js";
 import type { Store } from "../store/store.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
-import { FailedAttemptLimiter } from "./auth.js";
+import { AuthenticationError } from "../domain/errors.js";
+import { basicKeyId, FailedAttemptLimiter } from "./auth.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
 import { registerConsole } from "./console.js";
@@ -116,13 +117,14 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.public === true) return;
     const address = request.ip;
-    failedAttempts.check(address);
+    const keyId = basicKeyId(request.headers.authorization);
+    failedAttempts.check(address, keyId);
     try {
       principals.set(request, await deps.services.apiKeys.authenticate(request.headers.authorization));
-      failedAttempts.succeed(address);
+      failedAttempts.succeed(address, keyId);
     } catch (error) {
       // Only wrong credentials count: a request without any (a probe, a browser) is no guessing attempt.
-      if (request.headers.authorization !== undefined) failedAttempts.fail(address);
+      if (error instanceof AuthenticationError && request.headers.authorization !== undefined) failedAttempts.fail(address, keyId);
       throw error;
     }
   });
