@@ -137,6 +137,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect(response.body).toMatchObject({ api_version: "iam/v2", kind: "ApiKey", spec: { description: "team a", resource: { id: teamA.environmentId, kind: "Environment" } } });
       expect(response.body.id).toMatch(/^[A-Z2-7]{16}$/);
       expect(response.body.spec.secret?.length).toBeGreaterThanOrEqual(32);
+      expect(response.headers.get("cache-control")).toBe("no-store");
       scoped = { id: response.body.id, key: response.body.id, secret: response.body.spec.secret ?? "" };
     });
 
@@ -144,6 +145,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       const response = await server.api<ApiKey>("POST", "/iam/v2/api-keys", { spec: { description: "ci" } });
       expect(response.status).toBe(202);
       expect(response.body.spec.resource.kind).toBe("Organization");
+      expect(response.headers.get("cache-control")).toBe("no-store");
       orgKey = { id: response.body.id, key: response.body.id, secret: response.body.spec.secret ?? "" };
       expect((await server.api("GET", "/org/v2/environments", undefined, as(orgKey))).status).toBe(200);
     });

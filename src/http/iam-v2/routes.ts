@@ -43,7 +43,8 @@ export function registerIamV2(app: FastifyInstance, deps: RouteDependencies): vo
     const spec = objectField(objectBody(request.body).spec, "spec");
     const resource = objectField(spec.resource, "spec.resource");
     const created = await service.create(deps.principalOf(request), { description: spec.description, environmentId: resource.id });
-    return reply.status(202).send(renderApiKey(deps.links, created.key, created.secret));
+    // The one response with the key's secret: no cache may keep it.
+    return reply.status(202).header("cache-control", "no-store").send(renderApiKey(deps.links, created.key, created.secret));
   });
 
   app.get(BASE, { schema: { tags, summary: "List API keys (never their secrets)", response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: { type: "object" }, data: { type: "array", items: keySchema } } }, ...v2ErrorResponses(403) } } }, async (request) => {
