@@ -5,7 +5,7 @@
  * problem is reported at once, in each family's error shape.
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApiKeyService } from "../services/api-keys.js";
@@ -16,16 +16,18 @@ import type { IntegrationService } from "../services/integrations.js";
 import type { Principal } from "../services/principal.js";
 import type { Store } from "../store/store.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
-import { AuthenticationError } from "../domain/errors.js";
+import { AuthenticationError, DomainError } from "../domain/errors.js";
 import { basicKeyId, FailedAttemptLimiter } from "./auth.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
 import { registerConsole } from "./console.js";
-import { errorBody, familyOf, toHttpError } from "./errors.js";
+import { errorBody, familyOf, ProtocolError, toHttpError } from "./errors.js";
 import { registerIamV2 } from "./iam-v2/routes.js";
 import type { LinkContext } from "./links.js";
 import { registerOrgV2 } from "./org-v2/routes.js";
 import { registerPimV2 } from "./pim-v2/routes.js";
+import { commonErrorResponses, SHARED_SCHEMAS } from "./schemas.js";
+import { clientErrorHandler, MAX_PARAM_LENGTH, MAX_URL_LENGTH, methodNotAllowed, RouteMethods, uriTooLong } from "./protocol.js";
 import { registerInternalV1, type InternalDependencies } from "./internal/routes.js";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -83,11 +85,47 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Malformed URLs and over-long path segments, before routing (no authentication yet).
+    frameworkErrors: (error, request, reply) => {
+      void sendError(request, reply, error);
+    },
+    clientErrorHandler,
   });
   // Services check input (all problems at once); schemas are documentation.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Bodies are JSON only: anything else is a 415, not a string for the services to puzzle over.
+  app.removeContentTypeParser("text/plain");
+
+  const routeMethods = new RouteMethods();
+  app.addHook("onRoute", (route) => {
+    const url = route.url;
+    routeMethods.add(url, route.method);
+    // Every documented operation declares the statuses any request can get, besides its own.
+    const schema = route.schema as (Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
+    if (schema !== undefined && schema.hide !== true && route.config?.public !== true) {
+      route.schema = { ...schema, response: { ...commonErrorResponses(familyOf(url), schema.body !== undefined), ...schema.response } };
+    }
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply => {
+    const mapped = toHttpError(error, { bodyLimitBytes: BODY_LIMIT_BYTES, maxParamLength: MAX_PARAM_LENGTH });
+    if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
+    else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
+    if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
+    if (mapped.status === 401) void reply.header("www-authenticate", "Basic realm=\"vaultwire\"");
+    for (const [name, value] of Object.entries(mapped.headers ?? {})) void reply.header(name, value);
+    return reply.status(mapped.status).type("application/json; charset=utf-8").send(errorBody(familyOf(request.url), mapped, request.id));
+  };
+  /** No route for this method and path: 405 with Allow when another method has one, else 404. */
+  const sendNotFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const allowed = routeMethods.allowed(request.url);
+    if (allowed.length > 0) return sendError(request, reply, methodNotAllowed(request.method, allowed));
+    const path = request.url.split("?")[0] ?? "";
+    const message = `no route ${request.method} ${path.length > 256 ? `${path.slice(0, 256)}…` : path}`;
+    return reply.status(404).type("application/json; charset=utf-8").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
+  };
 
   const registry = deps.registry ?? new Registry();
   if (!deps.registry) collectDefaultMetrics({ register: registry });
@@ -105,12 +143,18 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   });
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name under components/schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: OPENAPI_INFO,
       components: { securitySchemes: { apiKey: { type: "http", scheme: "basic", description: "API key as user name, API secret as password" } } },
       security: [{ apiKey: [] }],
     },
+  });
+
+  app.addHook("onRequest", (request, _reply, done) => {
+    done(request.url.length > MAX_URL_LENGTH ? uriTooLong() : undefined);
   });
 
   const failedAttempts = deps.failedAttempts ?? new FailedAttemptLimiter();
@@ -136,18 +180,13 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const mapped = toHttpError(error, { bodyLimitBytes: BODY_LIMIT_BYTES });
-    if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
-    else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
-    if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
-    if (mapped.status === 401) void reply.header("www-authenticate", "Basic realm=\"vaultwire\"");
-    return reply.status(mapped.status).type("application/json").send(errorBody(familyOf(request.url), mapped, request.id));
+    // A request without a route fails only on its body (a QUERY without Content-Type, bad JSON): it is still a 404 or 405.
+    const authFailure = error instanceof DomainError && (error.kind === "authentication" || error.kind === "too-many-requests");
+    if (request.is404 && !authFailure && !(error instanceof ProtocolError)) return sendNotFound(request, reply);
+    return sendError(request, reply, error);
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const message = `no route ${request.method} ${request.url.split("?")[0] ?? ""}`;
-    return reply.status(404).type("application/json").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
-  });
+  app.setNotFoundHandler(async (request, reply) => sendNotFound(request, reply));
 
   app.get("/health", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const database = await deps.store.ping().catch(() => false);

@@ -4,7 +4,7 @@ import type { KafkaCluster } from "../../domain/resources.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
-import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
+import { listMetadataSchema, listQuery, metadata, noStoreHeaders, str, v2ErrorResponses } from "../schemas.js";
 import type { ClusterInput } from "../../services/clusters.js";
 
 const BASE = "/cmk/v2/clusters";
@@ -113,7 +113,7 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
   });
 
   app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
-    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (includes its worker token)", params, querystring: envQuery, response: { 200: { type: "object", properties: { cluster: { type: "object", properties: { id: str(64) } }, properties: { type: "object", additionalProperties: str(2048) }, text: str(8192) } }, ...v2ErrorResponses(404) } },
+    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (includes its worker token)", params, querystring: envQuery, response: { 200: { type: "object", headers: noStoreHeaders, properties: { cluster: { type: "object", properties: { id: str(64) } }, properties: { type: "object", additionalProperties: str(2048) }, text: str(8192) } }, ...v2ErrorResponses(404) } },
   }, async (request, reply) => {
     const cluster = await service.get(deps.principalOf(request), request.params.id, request.query.environment);
     const properties = deps.workerProperties?.(cluster.id) ?? {};

@@ -4,7 +4,7 @@ import type { ApiKey } from "../../domain/resources.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField } from "../request.js";
-import { metadata, str, v2ErrorResponses } from "../schemas.js";
+import { metadata, noStoreHeaders, str, v2ErrorResponses } from "../schemas.js";
 
 const BASE = "/iam/v2/api-keys";
 const keySchema = {
@@ -39,7 +39,7 @@ export function registerIamV2(app: FastifyInstance, deps: RouteDependencies): vo
   const tags = ["API keys (iam/v2)"];
   const params = { type: "object", properties: { id: str(64) } } as const;
 
-  app.post(BASE, { schema: { tags, summary: "Create an API key (org-wide, or scoped to one environment with spec.resource.id)", body: { type: "object", properties: { spec: { type: "object", properties: { description: str(255), resource: { type: "object", properties: { id: str(64) } } } } } }, response: { 202: keySchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
+  app.post(BASE, { schema: { tags, summary: "Create an API key (org-wide, or scoped to one environment with spec.resource.id)", body: { type: "object", properties: { spec: { type: "object", properties: { description: str(255), resource: { type: "object", properties: { id: str(64) } } } } } }, response: { 202: { ...keySchema, headers: noStoreHeaders }, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
     const spec = objectField(objectBody(request.body).spec, "spec");
     const resource = objectField(spec.resource, "spec.resource");
     const created = await service.create(deps.principalOf(request), { description: spec.description, environmentId: resource.id });
