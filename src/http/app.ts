@@ -16,7 +16,7 @@ import type { IntegrationService } from "../services/integrations.js";
 import type { Principal } from "../services/principal.js";
 import type { Store } from "../store/store.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
-import { AuthenticationError, DomainError } from "../domain/errors.js";
+import { AuthenticationError, DomainError, InputError } from "../domain/errors.js";
 import { basicKeyId, FailedAttemptLimiter } from "./auth.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
@@ -82,6 +82,8 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A "__proto__" key is dropped rather than failing the whole body (it never reaches an object's prototype either way).
+    onProtoPoisoning: "remove",
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
@@ -171,6 +173,13 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
       if (error instanceof AuthenticationError && request.headers.authorization !== undefined) failedAttempts.fail(address, keyId);
       throw error;
     }
+  });
+
+  // A query parameter given twice arrives as an array: only those the schema declares as arrays may.
+  app.addHook("preHandler", (request, _reply, done) => {
+    const declared = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+    const repeated = Object.entries(request.query as Record<string, unknown>).find(([name, value]) => Array.isArray(value) && declared[name]?.type !== "array");
+    done(repeated === undefined ? undefined : new InputError(`query parameter "${repeated[0]}" must be given once`, [{ field: repeated[0], message: "given more than once" }]));
   });
 
   app.addHook("onResponse", async (request, reply) => {

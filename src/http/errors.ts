@@ -98,7 +98,7 @@ export function toHttpError(error: unknown, limits: { readonly bodyLimitBytes: n
     case "FST_ERR_BAD_URL":
       return { status: 400, code: "invalid_input", message: "the request URL is malformed (a path segment is not valid percent-encoding)", problems: [], unexpected: false };
     case "FST_ERR_MAX_PARAM_LENGTH":
-      return { status: 414, code: "uri_too_long", message: `a path segment of the request URL is longer than ${limits.maxParamLength ?? 512} characters`, problems: [], unexpected: false };
+      return { status: 414, code: "uri_too_long", message: `a path segment of the request URL is longer than ${limits.maxParamLength ?? 4096} characters (percent-encoded)`, problems: [], unexpected: false };
     default:
       break;
   }

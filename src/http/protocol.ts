@@ -11,8 +11,12 @@ import { errorBody, familyOf, ProtocolError, type HttpError } from "./errors.js"
 
 /** Longest request target (path and query) served; longer ones get 414. */
 export const MAX_URL_LENGTH = 8192;
-/** Longest route parameter (Fastify's maxParamLength); longer ones get 414. */
-export const MAX_PARAM_LENGTH = 512;
+/**
+ * Longest route parameter as sent, percent-encoded (Fastify's maxParamLength);
+ * longer ones get 414. Room for the longest documented parameter (a
+ * 255-character connector name) even when every character takes 12.
+ */
+export const MAX_PARAM_LENGTH = 4096;
 
 export function uriTooLong(): ProtocolError {
   return new ProtocolError(414, "uri_too_long", `the request URL is longer than ${MAX_URL_LENGTH} characters`);

@@ -1,10 +1,34 @@
-/** JSON Schema pieces shared by the route schemas (documentation and OpenAPI). */
+/**
+ * JSON Schema pieces shared by the route schemas (documentation and OpenAPI).
+ * Request schemas say exactly what the services accept: the text patterns
+ * come from services/input.ts, whose checks they mirror.
+ */
+import { anyCasePattern, NON_BLANK_TEXT_PATTERN, NOT_BLANK_PATTERN, TEXT_PATTERN } from "../services/input.js";
+import { PAGE_TOKEN_PATTERN } from "../store/page-token.js";
 
 export const str = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: "string", maxLength, ...extra });
 export const idRef = { type: "object", properties: { id: str(64) }, required: ["id"] } as const;
+
+/** A required text field (FieldChecks.requiredString): 1–max characters, no control characters, not blank; trimmed. */
+export const requiredText = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: "string", minLength: 1, maxLength, pattern: NON_BLANK_TEXT_PATTERN, ...extra });
+/** An optional text field (FieldChecks.optionalString): null or up to max characters without control characters; trimmed. */
+export const optionalText = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: ["string", "null"], maxLength, pattern: TEXT_PATTERN, ...extra });
+/** One of some words in any ASCII case (FieldChecks.oneOf); null too when the field has a default. */
+export const anyCase = (words: readonly string[], options: { nullable?: boolean; description?: string } = {}) => ({
+  type: options.nullable === true ? ["string", "null"] : "string",
+  pattern: anyCasePattern(words),
+  description: options.description ?? `one of ${words.join(", ")} (any case)`,
+});
+/** A path parameter naming a resource: looked up as given, so anything else is a 404. */
+export const pathId = (maxLength: number) => ({ type: "string", minLength: 1, maxLength });
+/** A required query parameter (requiredQuery): not blank; trimmed. */
+export const requiredQueryText = (maxLength: number) => ({ type: "string", minLength: 1, maxLength, pattern: NOT_BLANK_PATTERN });
 export const listQuery = {
   type: "object",
-  properties: { page_size: { type: "integer", minimum: 1, maximum: 100, default: 10 }, page_token: str(512) },
+  properties: {
+    page_size: { type: "integer", minimum: 1, maximum: 100, default: 10 },
+    page_token: { type: "string", maxLength: 512, pattern: PAGE_TOKEN_PATTERN, description: "the page_token of a previous page's next link; empty for the first page" },
+  },
 } as const;
 export const metadata = {
   type: "object",
@@ -39,7 +63,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   408: "The request was not received in time",
   409: "The request conflicts with the resource's current state",
   413: "The request body is larger than 1 MiB",
-  414: "The URL is longer than 8192 characters, or one of its path segments longer than 512",
+  414: "The URL is longer than 8192 characters, or one of its path segments longer than 4096 (percent-encoded)",
   415: "The request body is not JSON: send Content-Type: application/json",
   422: "The request is well formed but what it asks for failed",
   429: "Too many failed sign-ins with this API key from this address (10 in 60 s), or from this address (100 in 60 s); retry after Retry-After seconds",

@@ -235,12 +235,13 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect((await server.api<List<ApiKey>>("GET", "/iam/v2/api-keys")).body.data).toHaveLength(3);
     });
 
-    it("refuses to delete the key making the request (400)", async () => {
+    it("refuses to delete the key making the request (409: well formed, but that key's state refuses it)", async () => {
       const self = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${ADMIN_KEY}`);
-      expect(self.status).toBe(400);
+      expect(self.status).toBe(409);
+      expect(self.body.errors[0]).toMatchObject({ status: "409", code: "conflict" });
       expect(self.body.errors[0]?.detail).toContain(`API key "${ADMIN_KEY}" is the one making this request`);
       const other = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${orgKey.id}`, undefined, as(orgKey));
-      expect(other.status).toBe(400);
+      expect(other.status).toBe(409);
       expect((await server.api("GET", "/org/v2/environments")).status).toBe(200);
     });
 
