@@ -9,6 +9,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import { parseRegionPolicy, type RegionPolicy } from "../domain/region-policy.js";
 import { createVaultHostPolicy } from "../domain/vault-host-policy.js";
 import { createHttpApp } from "../http/app.js";
+import type { FailedAttemptLimiter } from "../http/auth.js";
 import { createAzureKeyVaultSecretManager, UNCONFIGURED_AZURE_KEY_VAULT, type AzureKeyVaultSecretManager } from "../secret-managers/azure-key-vault/index.js";
 import { createApiKeyService, type CreatedApiKey } from "../services/api-keys.js";
 import { createClusterService } from "../services/clusters.js";
@@ -43,6 +44,8 @@ export interface ServerOverrides {
   /** Where logs go (tests capture them to scan for canaries); stdout by default. */
   readonly logDestination?: DestinationStream;
   readonly runtime?: ConnectorRuntime;
+  /** The failed sign-in limiter (tests that must sign in wrongly many times); the default limits otherwise. */
+  readonly failedAttempts?: FailedAttemptLimiter;
 }
 
 export interface RunningServer {
@@ -121,6 +124,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       vaultHosts: hosts.value,
       internal: { store, box, delivery, audit: logger.child({ log: "audit" }) },
       trustedProxies: settings.trustedProxies,
+      ...(overrides.failedAttempts ? { failedAttempts: overrides.failedAttempts } : {}),
       workerProperties: (clusterId) => workerProperties({ publicUrl: links.publicUrl, clusterId, token: workerToken(box, clusterId) }),
     });
     await app.listen({ host: settings.host, port: settings.port });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
+import type { FailedAttemptLimiter } from "../../src/http/auth.js";
 import { startServer, type RunningServer } from "../../src/main/server.js";
 import type { ServerSettings } from "../../src/main/settings.js";
 import type { ConnectorRuntime } from "../../src/services/runtime.js";
@@ -102,6 +103,8 @@ export interface TestServerOptions {
   readonly port?: number;
   /** Extra vault hosts to allow (e.g. another emulator's). */
   readonly extraVaultHosts?: readonly string[];
+  /** The failed sign-in limiter; the server's default limits otherwise. */
+  readonly failedAttempts?: FailedAttemptLimiter;
 }
 
 export function testSettings(azure: AzureFixture, dataDir: string, database: TestDatabase, options: TestServerOptions = {}): ServerSettings {
@@ -139,6 +142,7 @@ export async function startTestServer(target: StoreTarget, azure: AzureFixture, 
   const running = await startServer(testSettings(azure, dataDir, database, options), {
     logDestination: { write: (line: string) => { lines.push(line); } },
     ...(options.runtime ? { runtime: options.runtime } : {}),
+    ...(options.failedAttempts ? { failedAttempts: options.failedAttempts } : {}),
   });
   const api = async <T>(method: string, path: string, body?: unknown, opts: ApiOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
