@@ -63,8 +63,10 @@ export function parseAzureKeyVaultIdentifier(
   if (typeof input !== "string") return fail("identifier", "a secret identifier must be a string");
   const s = input.trim();
   if (s === "") return fail("identifier", "the secret identifier is empty");
-  if (s.length > MAX_IDENTIFIER_LENGTH) {
-    return fail("identifier", `the secret identifier is ${s.length} characters long; at most ${MAX_IDENTIFIER_LENGTH} are allowed`);
+  // In characters (code points), as JSON Schema's maxLength counts.
+  const length = s.length - (s.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
+  if (length > MAX_IDENTIFIER_LENGTH) {
+    return fail("identifier", `the secret identifier is ${length} characters long; at most ${MAX_IDENTIFIER_LENGTH} are allowed`);
   }
   const scheme = s.slice(0, 8).toLowerCase();
   if (scheme !== "https://") {
@@ -162,4 +164,43 @@ export function formatAzureKeyVaultIdentifier(parts: Pick<AzureKeyVaultSecretIde
 export function looksLikeAzureKeyVaultIdentifier(value: string): boolean {
   const s = value.trimStart().slice(0, 8).toLowerCase();
   return s === "https://" && value.includes("::");
+}
+
+/** `abc` → `[Aa][Bb][Cc]`, other characters escaped: a host as the parser compares it (case-insensitively). */
+function anyCase(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/[A-Za-z]/g, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+}
+
+/** The authority of an allowed vault: `<vault-name>.<cloud suffix>` (port 443 only) or an extra host[:port]. */
+function allowedAuthorityPattern(policy: VaultHostPolicy): string {
+  const default443 = "(?::0{0,2}443)?";
+  const cloud = policy.cloudSuffixes.map((suffix) => `[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]\\.${anyCase(suffix)}${default443}`);
+  const extra = [...policy.extraHosts].map((entry) => {
+    const match = /^(.*?)(?::(\d{1,5}))?$/.exec(entry);
+    const host = match?.[1] ?? entry;
+    const port = match?.[2];
+    return `${anyCase(host)}${port === undefined ? default443 : `:0{0,${5 - port.length}}${port}`}`;
+  });
+  return `(?:${[...cloud, ...extra].join("|")})`;
+}
+
+const JSON_KEY_CHAR = String.raw`[^:\u0000-\u001f\u007f]`;
+const JSON_KEY_END = String.raw`[^:\u0000-\u0020\u007f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
+
+/**
+ * JSON Schema patterns (ECMA-262) for identifiers and vault URIs on the
+ * policy's hosts, to be checked together with the parser: every identifier
+ * they match parses, except a cloud vault name with "--" (Azure's rule),
+ * which `noDoubleHyphenInVaultName` rules out. Stricter than the parser only
+ * where a pattern cannot follow it: no surrounding spaces, and a JSON key
+ * without a leading or trailing ":" or trailing space.
+ */
+export function azureKeyVaultPatterns(policy: VaultHostPolicy = DEFAULT_VAULT_HOST_POLICY): { identifier: string; vaultUri: string; noDoubleHyphenInVaultName: string } {
+  const prefix = `^[Hh][Tt][Tt][Pp][Ss]://${allowedAuthorityPattern(policy)}/?`;
+  return {
+    identifier: `${prefix}::[A-Za-z][0-9A-Za-z-]{0,${MAX_SECRET_NAME_LENGTH - 1}}(?:::(?:${JSON_KEY_CHAR}+:)*${JSON_KEY_CHAR}*${JSON_KEY_END})?$`,
+    vaultUri: `${prefix}$`,
+    // The host's first label (the vault name) has no "--": its hyphens stand alone up to the first ".", ":" or "/".
+    noDoubleHyphenInVaultName: String.raw`^[^:]*://[^.:/\-]*(?:-[^.:/\-]+)*(?:[.:/]|$)`,
+  };
 }

@@ -5,7 +5,7 @@
  * problem is reported at once, in each family's error shape.
  */
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApiKeyService } from "../services/api-keys.js";
@@ -17,15 +17,18 @@ import type { Principal } from "../services/principal.js";
 import type { WorkerCredentialService } from "../services/worker-credentials.js";
 import type { Store } from "../store/store.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
-import { FailedAttemptLimiter } from "./auth.js";
+import { AuthenticationError, DomainError, InputError } from "../domain/errors.js";
+import { basicKeyId, FailedAttemptLimiter } from "./auth.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
 import { registerConsole } from "./console.js";
-import { errorBody, familyOf, toHttpError } from "./errors.js";
+import { errorBody, familyOf, ProtocolError, toHttpError } from "./errors.js";
 import { registerIamV2 } from "./iam-v2/routes.js";
 import type { LinkContext } from "./links.js";
 import { registerOrgV2 } from "./org-v2/routes.js";
 import { registerPimV2 } from "./pim-v2/routes.js";
+import { commonErrorResponses, SHARED_SCHEMAS } from "./schemas.js";
+import { clientErrorHandler, MAX_PARAM_LENGTH, MAX_URL_LENGTH, methodNotAllowed, RouteMethods, uriTooLong } from "./protocol.js";
 import { registerInternalV1, type InternalDependencies } from "./internal/routes.js";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -79,14 +82,52 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A "__proto__" key is dropped rather than failing the whole body (it never reaches an object's prototype either way).
+    onProtoPoisoning: "remove",
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Malformed URLs and over-long path segments, before routing (no authentication yet).
+    frameworkErrors: (error, request, reply) => {
+      void sendError(request, reply, error);
+    },
+    clientErrorHandler,
   });
   // Services check input (all problems at once); schemas are documentation.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Bodies are JSON only: anything else is a 415, not a string for the services to puzzle over.
+  app.removeContentTypeParser("text/plain");
+
+  const routeMethods = new RouteMethods();
+  app.addHook("onRoute", (route) => {
+    const url = route.url;
+    routeMethods.add(url, route.method);
+    // Every documented operation declares the statuses any request can get, besides its own.
+    const schema = route.schema as (Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> }) | undefined;
+    if (schema !== undefined && schema.hide !== true && route.config?.public !== true) {
+      route.schema = { ...schema, response: { ...commonErrorResponses(familyOf(url), schema.body !== undefined), ...schema.response } };
+    }
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply => {
+    const mapped = toHttpError(error, { bodyLimitBytes: BODY_LIMIT_BYTES, maxParamLength: MAX_PARAM_LENGTH });
+    if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
+    else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
+    if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
+    if (mapped.status === 401) void reply.header("www-authenticate", request.url.startsWith("/internal/") ? "Bearer realm=\"vaultwire-workers\"" : "Basic realm=\"vaultwire\"");
+    for (const [name, value] of Object.entries(mapped.headers ?? {})) void reply.header(name, value);
+    return reply.status(mapped.status).type("application/json; charset=utf-8").send(errorBody(familyOf(request.url), mapped, request.id));
+  };
+  /** No route for this method and path: 405 with Allow when another method has one, else 404. */
+  const sendNotFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const allowed = routeMethods.allowed(request.url);
+    if (allowed.length > 0) return sendError(request, reply, methodNotAllowed(request.method, allowed));
+    const path = request.url.split("?")[0] ?? "";
+    const message = `no route ${request.method} ${path.length > 256 ? `${path.slice(0, 256)}…` : path}`;
+    return reply.status(404).type("application/json; charset=utf-8").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
+  };
 
   const registry = deps.registry ?? new Registry();
   if (!deps.registry) collectDefaultMetrics({ register: registry });
@@ -104,6 +145,8 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   });
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name under components/schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: OPENAPI_INFO,
@@ -112,19 +155,31 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     },
   });
 
+  app.addHook("onRequest", (request, _reply, done) => {
+    done(request.url.length > MAX_URL_LENGTH ? uriTooLong() : undefined);
+  });
+
   const failedAttempts = deps.failedAttempts ?? new FailedAttemptLimiter();
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.public === true) return;
     const address = request.ip;
-    failedAttempts.check(address);
+    const keyId = basicKeyId(request.headers.authorization);
+    failedAttempts.check(address, keyId);
     try {
       principals.set(request, await deps.services.apiKeys.authenticate(request.headers.authorization));
-      failedAttempts.succeed(address);
+      failedAttempts.succeed(address, keyId);
     } catch (error) {
       // Only wrong credentials count: a request without any (a probe, a browser) is no guessing attempt.
-      if (request.headers.authorization !== undefined) failedAttempts.fail(address);
+      if (error instanceof AuthenticationError && request.headers.authorization !== undefined) failedAttempts.fail(address, keyId);
       throw error;
     }
+  });
+
+  // A query parameter given twice arrives as an array: only those the schema declares as arrays may.
+  app.addHook("preHandler", (request, _reply, done) => {
+    const declared = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties ?? {};
+    const repeated = Object.entries(request.query as Record<string, unknown>).find(([name, value]) => Array.isArray(value) && declared[name]?.type !== "array");
+    done(repeated === undefined ? undefined : new InputError(`query parameter "${repeated[0]}" must be given once`, [{ field: repeated[0], message: "given more than once" }]));
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -134,18 +189,13 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const mapped = toHttpError(error, { bodyLimitBytes: BODY_LIMIT_BYTES });
-    if (mapped.unexpected) request.log.error({ err: error }, "unexpected error");
-    else request.log.info({ status: mapped.status, code: mapped.code }, "request failed");
-    if (mapped.retryAfterSeconds !== undefined) void reply.header("retry-after", String(mapped.retryAfterSeconds));
-    if (mapped.status === 401) void reply.header("www-authenticate", request.url.startsWith("/internal/") ? "Bearer realm=\"vaultwire-workers\"" : "Basic realm=\"vaultwire\"");
-    return reply.status(mapped.status).type("application/json").send(errorBody(familyOf(request.url), mapped, request.id));
+    // A request without a route fails only on its body (a QUERY without Content-Type, bad JSON): it is still a 404 or 405.
+    const authFailure = error instanceof DomainError && (error.kind === "authentication" || error.kind === "too-many-requests");
+    if (request.is404 && !authFailure && !(error instanceof ProtocolError)) return sendNotFound(request, reply);
+    return sendError(request, reply, error);
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const message = `no route ${request.method} ${request.url.split("?")[0] ?? ""}`;
-    return reply.status(404).type("application/json").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
-  });
+  app.setNotFoundHandler(async (request, reply) => sendNotFound(request, reply));
 
   app.get("/health", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const database = await deps.store.ping().catch(() => false);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, InputError, NotFoundError, TooManyRequestsError } from "../domain/errors.js";
 import { InvalidPageTokenError } from "../store/store.js";
-import { FailedAttemptLimiter } from "./auth.js";
 import { errorBody, familyOf, toHttpError } from "./errors.js";
 
 const limits = { bodyLimitBytes: 1024 * 1024 };
@@ -36,22 +35,5 @@ describe("the error table", () => {
   it("chooses the family by path", () => {
     expect(familyOf("/connect/v1/environments/x")).toBe("connect");
     expect(familyOf("/org/v2/environments")).toBe("v2");
-  });
-});
-
-describe("FailedAttemptLimiter", () => {
-  it("locks an address out after the limit until the window passes; success resets it", () => {
-    let now = 0;
-    const limiter = new FailedAttemptLimiter(3, 60_000, () => now);
-    for (let i = 0; i < 3; i++) limiter.fail("a");
-    expect(() => { limiter.check("a"); }).toThrow(TooManyRequestsError);
-    expect(() => { limiter.check("b"); }).not.toThrow();
-    now = 60_000;
-    expect(() => { limiter.check("a"); }).not.toThrow();
-    limiter.fail("a");
-    limiter.fail("a");
-    limiter.succeed("a");
-    limiter.fail("a");
-    expect(() => { limiter.check("a"); }).not.toThrow();
   });
 });

@@ -17,8 +17,18 @@ export interface HttpError {
   readonly message: string;
   readonly problems: readonly FieldProblem[];
   readonly retryAfterSeconds?: number;
+  /** Response headers the status needs (`Allow` on a 405). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** True when the error was not foreseen (log it with its stack). */
   readonly unexpected: boolean;
+}
+
+/** A protocol problem with a fixed status (a 405, a 414), raised by the HTTP layer itself. */
+export class ProtocolError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Readonly<Record<string, string>> = {}) {
+    super(message);
+    this.name = "ProtocolError";
+  }
 }
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -27,11 +37,14 @@ const TITLES: Readonly<Record<number, string>> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   409: "Conflict",
   413: "Payload Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Entity",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -55,12 +68,15 @@ interface FastifyLikeError {
 }
 
 /** Classifies anything thrown while handling a request. */
-export function toHttpError(error: unknown, limits: { bodyLimitBytes: number }): HttpError {
+export function toHttpError(error: unknown, limits: { readonly bodyLimitBytes: number; readonly maxParamLength?: number }): HttpError {
   if (error instanceof DomainError) {
     const mapped = DOMAIN_STATUS[error.kind];
     const problems = "problems" in error ? (error as { problems: readonly FieldProblem[] }).problems : [];
     const retryAfterSeconds = "retryAfterSeconds" in error ? (error as { retryAfterSeconds?: number }).retryAfterSeconds : undefined;
     return { ...mapped, message: error.message, problems, unexpected: false, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  }
+  if (error instanceof ProtocolError) {
+    return { status: error.status, code: error.code, message: error.message, problems: [], headers: error.headers, unexpected: false };
   }
   if (error instanceof InvalidPageTokenError) {
     return { status: 400, code: "invalid_input", message: "page_token is invalid: use the next link of a previous page", problems: [{ field: "page_token", message: "invalid" }], unexpected: false };
@@ -76,6 +92,14 @@ export function toHttpError(error: unknown, limits: { bodyLimitBytes: number }):
       return { status: 400, code: "invalid_input", message: "the request body is empty; expected a JSON object", problems: [], unexpected: false };
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return { status: 400, code: "invalid_input", message: "the Content-Length header does not match the body", problems: [], unexpected: false };
+    case "FST_ERR_CTP_INVALID_TYPE":
+    case "FST_ERR_CTP_EMPTY_TYPE":
+    case "FST_ERR_ROUTE_MISSING_CONTENT_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: "the request body must be JSON: send Content-Type: application/json", problems: [], unexpected: false };
+    case "FST_ERR_BAD_URL":
+      return { status: 400, code: "invalid_input", message: "the request URL is malformed (a path segment is not valid percent-encoding)", problems: [], unexpected: false };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return { status: 414, code: "uri_too_long", message: `a path segment of the request URL is longer than ${limits.maxParamLength ?? 4096} characters (percent-encoded)`, problems: [], unexpected: false };
     default:
       break;
   }

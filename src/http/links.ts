@@ -25,9 +25,9 @@ export function listMetadata(links: LinkContext, path: string, query: Readonly<R
   return { first, next: `${links.publicUrl}${path}?${base.toString()}` };
 }
 
-/** page_size: 1–100 (default 10); anything else is a 400 naming the parameter. */
+/** page_size: a whole number 1–100 in decimal digits (default 10 when absent); anything else, even empty, is a 400 naming the parameter. */
 export function pageSizeOf(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : Number.NaN;
+  if (value === undefined) return undefined;
+  const n = /^[0-9]{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  return n >= 1 && n <= 100 ? n : Number.NaN;
 }

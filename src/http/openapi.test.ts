@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateOpenApiDocument } from "./openapi.js";
+import { BODY_ERROR_STATUSES, COMMON_ERROR_STATUSES } from "./schemas.js";
 
 interface OpenApi {
   openapi: string;
@@ -33,5 +34,23 @@ describe("the OpenAPI document", () => {
       }
     }
     expect(paths.some((p) => p.includes("/health") || p.includes("/metrics"))).toBe(false);
+  });
+
+  it("declares on every operation the statuses any request can get: malformed, too long, credentials, lockout, internal", async () => {
+    const document = await generateOpenApiDocument() as OpenApi & { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    let operations = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        operations++;
+        const statuses = Object.keys(operation.responses ?? {});
+        const expected = [...COMMON_ERROR_STATUSES, ...(operation.requestBody === undefined ? [] : BODY_ERROR_STATUSES)].map(String);
+        expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(expected));
+      }
+    }
+    expect(operations).toBeGreaterThan(30);
+    const create = document.paths["/iam/v2/api-keys"]?.post as { responses: Record<string, { headers?: Record<string, unknown> }> };
+    expect(create.responses["202"]?.headers).toHaveProperty("cache-control");
+    expect(create.responses["429"]?.headers).toHaveProperty("retry-after");
+    expect(create.responses["401"]?.headers).toHaveProperty("www-authenticate");
   });
 });

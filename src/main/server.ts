@@ -46,6 +46,8 @@ export interface ServerOverrides {
   /** Where logs go (tests capture them to scan for canaries); stdout by default. */
   readonly logDestination?: DestinationStream;
   readonly runtime?: ConnectorRuntime;
+  /** The failed sign-in limiter (tests that must sign in wrongly many times); the default limits otherwise. */
+  readonly failedAttempts?: FailedAttemptLimiter;
 }
 
 export interface RunningServer {
@@ -138,6 +140,7 @@ export async function startServer(settings: ServerSettings, overrides: ServerOve
       vaultHosts: hosts.value,
       internal: { workerDelivery },
       trustedProxies: settings.trustedProxies,
+      ...(overrides.failedAttempts ? { failedAttempts: overrides.failedAttempts } : {}),
     });
     await app.listen({ host: settings.host, port: settings.port });
     const address = app.server.address();

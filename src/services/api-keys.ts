@@ -8,7 +8,7 @@ import { AuthenticationError, InputError, NotFoundError } from "../domain/errors
 import { API_KEY_ROLES, ROLES_BY_SCOPE, type ApiKey, type ApiKeyRole, type ApiKeyScope } from "../domain/resources.js";
 import type { ServiceContext } from "./context.js";
 import { environmentNotFound } from "./environments.js";
-import { FieldChecks } from "./input.js";
+import { asciiLower, FieldChecks } from "./input.js";
 import { assertOrgAdmin, assertOrgReader, type Principal } from "./principal.js";
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
@@ -38,6 +38,13 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const actual = await scrypt(secret, Buffer.from(saltText, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * What an unknown key id's secret is checked against, so that an unknown id
+ * costs the same scrypt work as a known one with a wrong secret (the answer
+ * time does not tell which key ids exist). No secret hashes to all zeros.
+ */
+const UNKNOWN_KEY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.from("vaultwire:no-key").toString("base64url")}$${Buffer.alloc(SCRYPT.keyLength).toString("base64url")}`;
 
 function randomText(length: number, alphabet: string): string {
   const bytes = randomBytes(length);
@@ -119,7 +126,9 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
         principal = cached.principal;
       } else {
         const key = await store.apiKeys.get(id);
-        if (!key || !(await verifySecret(secret, key.secretHash))) throw new AuthenticationError("invalid API key or secret");
+        // An unknown id pays the same scrypt as a wrong secret does.
+        const matches = await verifySecret(secret, key?.secretHash ?? UNKNOWN_KEY_HASH);
+        if (!key || !matches) throw new AuthenticationError("invalid API key or secret");
         principal = principalOf(key);
         verified.set(id, { digest, until: now + VERIFIED_TTL_MS, principal });
       }
@@ -138,9 +147,9 @@ export function createApiKeyService(context: ServiceContext): ApiKeyService {
       const scope: ApiKeyScope = environmentId === undefined ? { kind: "org" } : { kind: "environment", environmentId };
       const allowed = ROLES_BY_SCOPE[scope.kind];
       let role: ApiKeyRole = allowed[0] ?? "Operator";
-      if (input.role !== undefined) {
-        const text = typeof input.role === "string" ? input.role.trim().toLowerCase() : undefined;
-        const given = API_KEY_ROLES.find((r) => r.toLowerCase() === text);
+      if (input.role !== undefined && input.role !== null) {
+        const text = typeof input.role === "string" ? asciiLower(input.role) : undefined;
+        const given = API_KEY_ROLES.find((r) => asciiLower(r) === text);
         if (given === undefined) checks.add("spec.role", `spec.role must be one of ${API_KEY_ROLES.join(", ")}`);
         else if (!allowed.includes(given)) {
           checks.add("spec.role", `spec.role ${given} needs ${given === "OrganizationAdmin" ? "an organization-wide key (no spec.resource)" : "an environment (spec.resource.id)"}; ${scope.kind === "org" ? "organization-wide" : "environment"} keys take ${allowed.join(", ")}`);

@@ -10,11 +10,30 @@ import type { Availability, KafkaCluster } from "../domain/resources.js";
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { MAX_DISPLAY_NAME, requireEnvironment } from "./environments.js";
-import { FieldChecks } from "./input.js";
+import { asciiLower, FieldChecks, SPACE_CLASS } from "./input.js";
 import { assertEnvironmentAdmin, assertOrgAdmin, loadInEnvironment, type Principal } from "./principal.js";
 
 const AVAILABILITIES: readonly Availability[] = ["SINGLE_ZONE", "MULTI_ZONE"];
 const MAX_CONNECT_URLS = 10;
+const SPACES = `${SPACE_CLASS}*`;
+
+/** A region name (before trimming and lower-casing). */
+export const REGION_PATTERN = String.raw`^${SPACES}[A-Za-z0-9][A-Za-z0-9-]*${SPACES}$`;
+const HOST_PORT = String.raw`[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}`;
+/** Comma-separated host:port entries (each may be padded with spaces), or nothing. */
+export const BOOTSTRAP_SERVERS_PATTERN = String.raw`^${SPACES}(?:${HOST_PORT}(?:${SPACES},${SPACES}${HOST_PORT})*)?${SPACES}$`;
+const LABEL = "[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*";
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const PORT = "(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})";
+/**
+ * A Kafka Connect REST URL: http(s), a host name (its last label starting
+ * with a letter) or an IPv4 address, an optional port and path; no
+ * credentials, query or fragment. Every such URL parses (WHATWG).
+ */
+export const CONNECT_URL_PATTERN = String.raw`^[Hh][Tt][Tt][Pp][Ss]?://(?:(?:${LABEL}\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|${OCTET}(?:\.${OCTET}){3})(?::${PORT})?/?$`;
+const REGION = new RegExp(REGION_PATTERN, "u");
+const BOOTSTRAP_SERVERS = new RegExp(BOOTSTRAP_SERVERS_PATTERN, "u");
+const CONNECT_URL = new RegExp(CONNECT_URL_PATTERN, "u");
 
 export interface ClusterInput {
   readonly displayName?: unknown;
@@ -67,8 +86,9 @@ export function createClusterService(context: ClusterServiceDependencies): Clust
     const cloud = input.cloud === undefined && base ? base.cloud : checks.oneOf("spec.cloud", input.cloud, CLOUDS);
     let region = base?.region;
     if (input.region !== undefined || !base) {
-      region = checks.requiredString("spec.region", input.region, 64)?.toLowerCase();
-      if (region !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(region)) checks.add("spec.region", "spec.region must be a region name of letters, digits and \"-\", e.g. westus3");
+      const given = checks.requiredString("spec.region", input.region, 64);
+      region = given === undefined ? undefined : asciiLower(given);
+      if (region !== undefined && typeof input.region === "string" && !REGION.test(input.region)) checks.add("spec.region", "spec.region must be a region name of letters, digits and \"-\", e.g. westus3");
     }
     const availability = input.availability === undefined && base ? base.availability : checks.oneOf("spec.availability", input.availability, AVAILABILITIES, "SINGLE_ZONE");
     const type = input.kind === undefined && base ? base.type : checks.oneOf("spec.config.kind", input.kind, CLUSTER_TYPES);
@@ -81,7 +101,7 @@ export function createClusterService(context: ClusterServiceDependencies): Clust
     let bootstrapServers = base?.bootstrapServers ?? "";
     if (input.bootstrapServers !== undefined) {
       bootstrapServers = checks.optionalString("spec.kafka_bootstrap_servers", input.bootstrapServers, 1024) ?? "";
-      if (bootstrapServers !== "" && !bootstrapServers.split(",").every((hostPort) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(hostPort.trim()))) {
+      if (typeof input.bootstrapServers === "string" && bootstrapServers !== "" && !BOOTSTRAP_SERVERS.test(input.bootstrapServers)) {
         checks.add("spec.kafka_bootstrap_servers", "spec.kafka_bootstrap_servers must be a comma-separated list of host:port, e.g. localhost:9092");
       }
     }
@@ -158,15 +178,20 @@ function readConnectUrls(checks: FieldChecks, value: unknown, hosts: ConnectHost
   }
   const urls: string[] = [];
   for (const [index, entry] of value.entries()) {
-    const text = typeof entry === "string" ? entry.trim() : "";
-    const parsed = text.length > 0 && text.length <= 512 ? parseConnectUrl(text) : undefined;
+    const text = typeof entry === "string" && entry.length <= 512 ? entry : "";
+    const parsed = text === "" ? undefined : parseConnectUrl(text);
     if (!parsed?.ok) {
-      checks.add(`${field}[${index}]`, `${field}[${index}] must be ${parsed?.error ?? "an http:// or https:// URL without credentials, query or fragment"}`);
+      checks.add(`${field}[${index}]`, `${field}[${index}] must be ${parsed?.error ?? "an http:// or https:// URL without credentials, query or fragment and with no path"}`);
       continue;
     }
     const allowed = checkConnectHost(hosts, parsed.value.hostname);
     if (!allowed.allowed) {
       checks.add(`${field}[${index}]`, `${field}[${index}]: ${allowed.problem}`);
+      continue;
+    }
+    // What the OpenAPI document promises, exactly: a host name or IPv4 address, no spaces around it.
+    if (!CONNECT_URL.test(text)) {
+      checks.add(`${field}[${index}]`, `${field}[${index}] must name its host by name or IPv4 address (e.g. http://connect-1:8083), with no spaces around the URL`);
       continue;
     }
     urls.push(parsed.value.url);

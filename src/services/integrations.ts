@@ -3,7 +3,7 @@
  * secrets are read. DRAFT on creation, CREATED once the customer's tenant is
  * attached, ACTIVE while connectors use it (derived from usages).
  */
-import { ConflictError, InputError, NotFoundError } from "../domain/errors.js";
+import { ConflictError, NotFoundError } from "../domain/errors.js";
 import type { AzureKeyVaultSecretIdentifier } from "../domain/azure-key-vault-identifier.js";
 import type { Connector, IntegrationProvider, IntegrationStatus, ProviderIntegration, StoredIntegrationStatus } from "../domain/resources.js";
 import type { AzureIntegration, AzureKeyVaultSecretManager, IntegrationCredential } from "../secret-managers/azure-key-vault/index.js";
@@ -11,12 +11,15 @@ import type { IntegrationValidation } from "../secret-managers/secret-manager.js
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { requireEnvironment } from "./environments.js";
-import { FieldChecks, GUID } from "./input.js";
+import { characterCount, FieldChecks, GUID } from "./input.js";
 import { assertEnvironmentAdmin, loadInEnvironment, type Principal } from "./principal.js";
 import type { SecretBox } from "./secret-box.js";
 
 export const MAX_INTEGRATION_NAME = 60;
-const PROVIDERS: readonly IntegrationProvider[] = ["AZURE", "AWS", "GCP"];
+/** A PEM bundle with a certificate and a private key, in either order. */
+export const CERTIFICATE_AND_KEY_PEM_PATTERN = String.raw`-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN (?:RSA |EC )?PRIVATE KEY-----|-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]*-----BEGIN CERTIFICATE-----`;
+const CERTIFICATE_AND_KEY_PEM = new RegExp(CERTIFICATE_AND_KEY_PEM_PATTERN, "u");
+export const PROVIDERS: readonly IntegrationProvider[] = ["AZURE", "AWS", "GCP"];
 const SUPPORTED_PROVIDERS: readonly IntegrationProvider[] = ["AZURE"];
 
 /** An integration as the API shows it: status with ACTIVE derived, usages as connectors. */
@@ -157,7 +160,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
         credentialCiphertext = credential === null ? null : box.seal(JSON.stringify(credential), credentialContext(id));
       }
       if (config === null && input.credential !== undefined && checks.problems.length === 0) {
-        checks.add("config.customer_azure_tenant_id", "set config.customer_azure_tenant_id before (or together with) a credential");
+        throw new ConflictError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id before (or together with) a credential`);
       }
       if (input.kind === undefined && input.customerAzureTenantId === undefined && input.credential === undefined) {
         checks.add("config", "nothing to update: give config.customer_azure_tenant_id and/or config.credential");
@@ -186,7 +189,7 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
       const integration = await load(principal, id, environmentId);
       assertEnvironmentAdmin(principal, "validating a provider integration");
       if (integration.config === null) {
-        throw new InputError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id first`, [{ field: "config.customer_azure_tenant_id", message: "required before validation" }]);
+        throw new ConflictError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id first`);
       }
       return deps.azure.validateIntegration(toAzureIntegration(integration), options);
     },
@@ -212,7 +215,7 @@ function readCredential(checks: FieldChecks, value: unknown): IntegrationCredent
   }
   if (input.kind === "ClientCertificate") {
     const pem = typeof input.certificate_pem === "string" ? input.certificate_pem : "";
-    if (!pem.includes("-----BEGIN CERTIFICATE-----") || !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem) || pem.length > 65_536) {
+    if (!CERTIFICATE_AND_KEY_PEM.test(pem) || characterCount(pem) > 65_536) {
       checks.add(`${field}.certificate_pem`, `${field}.certificate_pem must be PEM with the certificate and its private key`);
       return null;
     }

@@ -2,7 +2,9 @@
  * Secret delivery to Kafka Connect workers, as a use case: the one path by
  * which a secret value leaves vaultwire. A worker's ConfigProvider asks for
  * some keys of one connector; this checks, in order:
- * 1. the address is not locked out for failed tokens (like Basic auth);
+ * 1. neither the address nor this credential at this address is locked out
+ *    for failed tokens (the same limiter as Basic auth: 10 failures lock a
+ *    credential id at an address, 100 lock the address);
  * 2. the token is a valid, unrevoked worker credential of that very cluster;
  * 3. the keys are 1 to 100 names;
  * 4. the connector exists and is deployed on that cluster;
@@ -17,12 +19,12 @@ import type { Store } from "../store/store.js";
 import type { SecretDelivery } from "./secret-delivery.js";
 import type { WorkerCredentialService } from "./worker-credentials.js";
 
-/** Failed attempts per client address (the HTTP layer's limiter, narrowed). */
+/** Failed attempts per client address and credential id (the HTTP layer's limiter, narrowed). */
 export interface FailedTokenLimiter {
-  /** Throws a TooManyRequestsError while the address is locked out. */
-  check(address: string): void;
-  fail(address: string): void;
-  succeed(address: string): void;
+  /** Throws a TooManyRequestsError while the address, or this credential at it, is locked out. */
+  check(address: string, credentialId: string | undefined): void;
+  fail(address: string, credentialId: string | undefined): void;
+  succeed(address: string, credentialId: string | undefined): void;
 }
 
 export interface WorkerSecretRequest {
@@ -82,19 +84,21 @@ export function createWorkerDelivery(deps: WorkerDeliveryDependencies): WorkerDe
           ...extra,
         });
       };
+      // The id a token names (vwc_<id>_<secret>), valid or not: what the lock-out counts against.
+      const claimed = /^vwc_(wcr-[a-z0-9]{1,64})_/.exec(request.token ?? "")?.[1];
       try {
-        deps.limiter.check(request.remote);
+        deps.limiter.check(request.remote, claimed);
       } catch (error) {
         audit("denied: too many failed worker tokens from this address");
         throw error;
       }
       const verified = await deps.credentials.verify(request.clusterId, request.token);
       if (!verified) {
-        deps.limiter.fail(request.remote);
+        deps.limiter.fail(request.remote, claimed);
         audit(request.token === undefined ? "denied: no worker credential" : "denied: invalid or revoked worker credential");
         throw new AuthenticationError(`invalid or revoked worker credential for Kafka cluster "${request.clusterId.slice(0, 128)}": create one with "vaultwire kafka cluster worker-credential create"`);
       }
-      deps.limiter.succeed(request.remote);
+      deps.limiter.succeed(request.remote, verified.id);
       credential = verified.id;
       if (keys.length === 0 || keys.length > MAX_KEYS) {
         audit("denied: no keys or too many");

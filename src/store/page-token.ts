@@ -1,8 +1,10 @@
 /**
  * Keyset paging helpers (pure). A page token is the position of the last item
- * of the previous page, (createdAt, id), as base64url JSON: opaque to clients,
- * stable while rows are inserted or deleted, and cheap to seek to with an
- * index on (created_at, id).
+ * of the previous page, (createdAt, id), written `1_<createdAt>_<id>`: stable
+ * while rows are inserted or deleted, cheap to seek to with an index on
+ * (created_at, id), and described exactly by PAGE_TOKEN_PATTERN, so that
+ * every token of that form names a position (a page, possibly empty) and
+ * everything else is refused. Clients treat it as opaque.
  */
 import { InvalidPageTokenError, type Page, type PageRequest } from "./store.js";
 
@@ -21,13 +23,13 @@ export interface PageQuery {
   readonly after: PagePosition | null;
 }
 
-const TOKEN_VERSION = 1;
-/** Tokens longer than this are not ours (ids are at most 64 characters + prefix). */
-const MAX_TOKEN_LENGTH = 512;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** ISO-8601 UTC, as `Date.prototype.toISOString` writes it (years 0000–9999). */
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-const MAX_ID_LENGTH = 128;
+const ISO_TIMESTAMP = String.raw`[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z`;
+/** Ids are generated (`env-…`, `lkc-…`, `cspi-…`): letters, digits and a few marks. */
+const ID = "[A-Za-z0-9._~-]{1,128}";
+/** A page token, or empty (the first page): the query parameter's JSON Schema pattern. */
+export const PAGE_TOKEN_PATTERN = `^(?:1_${ISO_TIMESTAMP}_${ID})?$`;
+const TOKEN = new RegExp(`^1_(${ISO_TIMESTAMP})_(${ID})$`);
 
 /** 1–100, default 10; fractions are truncated. */
 export function clampPageSize(pageSize: number | undefined): number {
@@ -36,25 +38,16 @@ export function clampPageSize(pageSize: number | undefined): number {
 }
 
 export function encodePageToken(position: PagePosition): string {
-  return Buffer.from(JSON.stringify([TOKEN_VERSION, position.createdAt, position.id]), "utf8").toString("base64url");
+  const token = `1_${position.createdAt}_${position.id}`;
+  if (!TOKEN.test(token)) throw new Error(`cannot page after (${position.createdAt}, ${position.id}): not a timestamp and id of ours`);
+  return token;
 }
 
 /** The position a token names; throws InvalidPageTokenError when it is not a token of ours. */
 export function decodePageToken(token: string): PagePosition {
-  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH || !BASE64URL.test(token)) throw new InvalidPageTokenError();
-  const bytes = Buffer.from(token, "base64url");
-  // Buffer's decoder ignores stray trailing bits; a token must be exactly what we write.
-  if (bytes.toString("base64url") !== token) throw new InvalidPageTokenError();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    throw new InvalidPageTokenError();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3) throw new InvalidPageTokenError();
-  const [version, createdAt, id] = decoded as unknown[];
-  if (version !== TOKEN_VERSION || typeof createdAt !== "string" || typeof id !== "string") throw new InvalidPageTokenError();
-  if (!ISO_TIMESTAMP.test(createdAt) || id.length === 0 || id.length > MAX_ID_LENGTH) throw new InvalidPageTokenError();
+  const match = TOKEN.exec(token);
+  const [, createdAt, id] = match ?? [];
+  if (createdAt === undefined || id === undefined) throw new InvalidPageTokenError();
   return { createdAt, id };
 }
 

@@ -137,6 +137,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect(response.body).toMatchObject({ api_version: "iam/v2", kind: "ApiKey", spec: { description: "team a", resource: { id: teamA.environmentId, kind: "Environment" } } });
       expect(response.body.id).toMatch(/^[A-Z2-7]{16}$/);
       expect(response.body.spec.secret?.length).toBeGreaterThanOrEqual(32);
+      expect(response.headers.get("cache-control")).toBe("no-store");
       scoped = { id: response.body.id, key: response.body.id, secret: response.body.spec.secret ?? "" };
     });
 
@@ -144,6 +145,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       const response = await server.api<ApiKey>("POST", "/iam/v2/api-keys", { spec: { description: "ci" } });
       expect(response.status).toBe(202);
       expect(response.body.spec.resource.kind).toBe("Organization");
+      expect(response.headers.get("cache-control")).toBe("no-store");
       orgKey = { id: response.body.id, key: response.body.id, secret: response.body.spec.secret ?? "" };
       expect((await server.api("GET", "/org/v2/environments", undefined, as(orgKey))).status).toBe(200);
     });
@@ -233,12 +235,13 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect((await server.api<List<ApiKey>>("GET", "/iam/v2/api-keys")).body.data).toHaveLength(3);
     });
 
-    it("refuses to delete the key making the request (400)", async () => {
+    it("refuses to delete the key making the request (409: well formed, but that key's state refuses it)", async () => {
       const self = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${ADMIN_KEY}`);
-      expect(self.status).toBe(400);
+      expect(self.status).toBe(409);
+      expect(self.body.errors[0]).toMatchObject({ status: "409", code: "conflict" });
       expect(self.body.errors[0]?.detail).toContain(`API key "${ADMIN_KEY}" is the one making this request`);
       const other = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${orgKey.id}`, undefined, as(orgKey));
-      expect(other.status).toBe(400);
+      expect(other.status).toBe(409);
       expect((await server.api("GET", "/org/v2/environments")).status).toBe(200);
     });
 
@@ -258,12 +261,14 @@ describe.each(storeTargets())("authentication on $name", (target) => {
     beforeAll(async () => { limited = await startTestServer(target, azure); });
     afterAll(async () => { await limited.close(); });
 
-    it("after 10 failed attempts from 127.0.0.1, even valid credentials get 429 with retry-after", async () => {
+    it("after 10 failed attempts against a key from 127.0.0.1, that key gets 429 there even with its secret; other keys keep working", async () => {
       expect((await limited.api("GET", "/org/v2/environments")).status).toBe(200);
+      const created = await limited.api<ApiKey>("POST", "/iam/v2/api-keys", { spec: { description: "other admin" } });
+      const other = { key: created.body.id, secret: created.body.spec.secret ?? "" };
       // Requests without credentials are not guessing attempts: they do not count.
       for (let probe = 0; probe < 12; probe++) expect((await limited.api("GET", "/org/v2/environments", undefined, { auth: null })).status).toBe(401);
       for (let attempt = 1; attempt <= 10; attempt++) {
-        const failed = await limited.api<V2Error>("GET", "/org/v2/environments", undefined, attempt % 2 === 0 ? { auth: { key: ADMIN_KEY, secret: `wrong-${attempt}-0123456789` } } : { auth: { key: "UNKNOWNKEY000001", secret: "nope-nope-nope-nope" } });
+        const failed = await limited.api<V2Error>("GET", "/org/v2/environments", undefined, { auth: { key: ADMIN_KEY, secret: `wrong-${attempt}-0123456789` } });
         expect(failed.status, `attempt ${attempt}`).toBe(401);
       }
       const locked = await limited.api<V2Error>("GET", "/org/v2/environments");
@@ -273,14 +278,24 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(locked.body.errors[0]).toMatchObject({ status: "429", code: "too_many_requests", title: "Too Many Requests" });
-      expect(locked.body.errors[0]?.detail).toContain("too many failed authentication attempts");
+      expect(locked.body.errors[0]?.detail).toContain("too many failed authentication attempts with this API key");
       const connect = await limited.api<ConnectError>("GET", "/connect/v1/environments/env-x/clusters/lkc-x/connectors");
       expect(connect.status).toBe(429);
       expect(connect.body.error.code).toBe(429);
       expect(connect.headers.get("retry-after")).not.toBeNull();
+      // The guesser did not lock the other administrator out of this address.
+      expect((await limited.api("GET", "/org/v2/environments", undefined, { auth: other })).status).toBe(200);
       // Public endpoints stay reachable, and other servers keep their own count.
       expect((await limited.api("GET", "/health", undefined, { auth: null })).status).toBe(200);
       expect((await server.api("GET", "/org/v2/environments")).status).toBe(200);
+    });
+
+    it("an unknown key id is locked after 10 failures just like a known one (a 429 does not tell which ids exist)", async () => {
+      const unknown = { key: "UNKNOWNKEY000001", secret: "nope-nope-nope-nope" };
+      for (let attempt = 1; attempt <= 10; attempt++) expect((await limited.api("GET", "/org/v2/environments", undefined, { auth: unknown })).status, `attempt ${attempt}`).toBe(401);
+      const locked = await limited.api<V2Error>("GET", "/org/v2/environments", undefined, { auth: unknown });
+      expect(locked.status).toBe(429);
+      expect(locked.body.errors[0]?.detail).toContain("too many failed authentication attempts with this API key");
     });
   });
 

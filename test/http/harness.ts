@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
+import type { FailedAttemptLimiter } from "../../src/http/auth.js";
 import { startServer, type RunningServer } from "../../src/main/server.js";
 import type { ServerSettings } from "../../src/main/settings.js";
 import type { ConnectorRuntime } from "../../src/services/runtime.js";
@@ -106,6 +107,8 @@ export interface TestServerOptions {
   readonly allowedConnectHosts?: readonly string[];
   /** Adjusts the settings the server starts with (the security suite: chosen secrets, operator settings). */
   readonly settings?: (settings: ServerSettings) => ServerSettings;
+  /** The failed sign-in limiter; the server's default limits otherwise. */
+  readonly failedAttempts?: FailedAttemptLimiter;
 }
 
 /** Kafka Connect runs on this machine in tests and the quickstart; loopback is refused unless allowed. */
@@ -149,6 +152,7 @@ export async function startTestServer(target: StoreTarget, azure: AzureFixture, 
   const running = await startServer(settings, {
     logDestination: { write: (line: string) => { lines.push(line); } },
     ...(options.runtime ? { runtime: options.runtime } : {}),
+    ...(options.failedAttempts ? { failedAttempts: options.failedAttempts } : {}),
   });
   const api = async <T>(method: string, path: string, body?: unknown, opts: ApiOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };

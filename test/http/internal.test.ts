@@ -155,13 +155,23 @@ describe.each(storeTargets())("internal/v1 on $name", (target) => {
     expect(config.body.properties[TOKEN]).toBeUndefined();
   });
 
-  it("locks out an address after repeated invalid worker tokens, without locking out other workers", async () => {
+  it("locks a credential out at an address after repeated wrong secrets, without locking out other workers", async () => {
     const address = "198.51.100.7";
-    for (let i = 0; i < 10; i++) expect((await secrets(seed.clusterId, managedId, "database.password", `vwc_wcr-guess${i}_${"A".repeat(43)}`, address)).status).toBe(401);
+    const credentialId = /^vwc_(wcr-[a-z0-9]+)_/.exec(token)?.[1] ?? "";
+    for (let i = 0; i < 10; i++) expect((await secrets(seed.clusterId, managedId, "database.password", `vwc_${credentialId}_${String(i).padStart(43, "A")}`, address)).status).toBe(401);
     const locked = await secrets(seed.clusterId, managedId, "database.password", token, address);
     expect(locked.status).toBe(429);
     expect(locked.headers.get("retry-after")).toMatch(/^\d+$/);
+    // The same credential from another worker, and another credential from this address, still work.
     expect((await secrets(seed.clusterId, managedId, "database.password", token, "198.51.100.8")).status).toBe(200);
+    const second = await server.api<CredentialBody>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-credentials`, { spec: { description: "same host, other pool" } });
+    expect((await secrets(seed.clusterId, managedId, "database.password", second.body.spec.secret ?? "", address)).status).toBe(200);
+  });
+
+  it("locks an address out after a flood of invalid worker tokens", async () => {
+    const address = "198.51.100.9";
+    for (let i = 0; i < 100; i++) expect((await secrets(seed.clusterId, managedId, "database.password", `vwc_wcr-guess${i}_${"A".repeat(43)}`, address)).status).toBe(401);
+    expect((await secrets(seed.clusterId, managedId, "database.password", token, address)).status).toBe(429);
   });
 
   it("a cluster's credentials go with it", async () => {

@@ -99,7 +99,7 @@ describe.each(storeTargets())("pim/v2 on $name", (target) => {
       expect(integration.metadata.resource_name).toMatch(new RegExp(`/environment=${seed.environmentId}/provider-integration=${integration.id}$`));
     });
 
-    it("rejects a bad tenant id, a wrong config kind and an empty update, staying DRAFT", async () => {
+    it("rejects a bad tenant id, a wrong config kind and an empty update (400), and a credential before the tenant (409), staying DRAFT", async () => {
       const badTenant = await server.api<V2Error>("PATCH", `/pim/v2/integrations/${integration.id}`, { config: { kind: "AzureIntegrationConfig", customer_azure_tenant_id: "contoso.onmicrosoft.com" }, environment: { id: seed.environmentId } });
       expect(badTenant.status).toBe(400);
       expect(pointers(badTenant)).toEqual(["/config/customer_azure_tenant_id"]);
@@ -111,8 +111,9 @@ describe.each(storeTargets())("pim/v2 on $name", (target) => {
       expect(empty.status).toBe(400);
       expect(pointers(empty)).toEqual(["/config"]);
       const credentialFirst = await server.api<V2Error>("PATCH", `/pim/v2/integrations/${integration.id}`, { config: { credential: { kind: "ClientSecret", client_id: team.appId, client_secret: team.secret } } });
-      expect(credentialFirst.status).toBe(400);
-      expect(pointers(credentialFirst)).toEqual(["/config/customer_azure_tenant_id"]);
+      // Well formed, but the integration's state refuses it: a conflict.
+      expect(credentialFirst.status).toBe(409);
+      expect(credentialFirst.body.errors[0]?.detail).toContain("is DRAFT: set config.customer_azure_tenant_id before (or together with) a credential");
       const read = await server.api<Integration>("GET", `/pim/v2/integrations/${integration.id}?environment=${seed.environmentId}`);
       expect(read.body).toMatchObject({ status: "DRAFT", config: { customer_azure_tenant_id: "" } });
       expect(read.body.config.credential).toBeUndefined();
@@ -315,11 +316,11 @@ describe.each(storeTargets())("pim/v2 on $name", (target) => {
       expect((await server.api("POST", path, { id: seed.integrationId, environment: { id: otherEnvironmentId } })).status).toBe(404);
     });
 
-    it("a DRAFT integration → 400", async () => {
+    it("a DRAFT integration → 409 (well formed; the integration's state refuses it)", async () => {
       const draft = await create(`draft-${path.endsWith(":validate") ? "colon" : "slash"}`);
       const response = await server.api<V2Error>("POST", path, { id: draft.id, environment: { id: seed.environmentId }, vault_uri: azure.vaultUri });
-      expect(response.status).toBe(400);
-      expect(pointers(response)).toEqual(["/config/customer_azure_tenant_id"]);
+      expect(response.status).toBe(409);
+      expect(response.body.errors[0]).toMatchObject({ status: "409", code: "conflict" });
       expect(response.body.errors[0]?.detail).toContain(`provider integration "${draft.id}" is DRAFT`);
     });
   });

@@ -5,12 +5,14 @@ import { workerProperties, workerPropertiesText } from "../../services/worker-co
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
-import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
-import type { ClusterInput } from "../../services/clusters.js";
+import { anyCase, listMetadataSchema, listQuery, metadata, noStoreHeaders, pathId, requiredQueryText, requiredText, str, v2ErrorResponses } from "../schemas.js";
+import { CLOUDS, NETWORKING_KINDS } from "../../domain/region-policy.js";
+import { BOOTSTRAP_SERVERS_PATTERN, CONNECT_URL_PATTERN, REGION_PATTERN, type ClusterInput } from "../../services/clusters.js";
 
 const BASE = "/cmk/v2/clusters";
 const KIND_NAMES: Readonly<Record<KafkaCluster["type"], string>> = { BASIC: "Basic", STANDARD: "Standard", ENTERPRISE: "Enterprise", DEDICATED: "Dedicated" };
 
+/** The spec as responses show it. */
 const specSchema = {
   type: "object",
   properties: {
@@ -22,9 +24,56 @@ const specSchema = {
     environment: { type: "object", properties: { id: str(64), related: str(2048), resource_name: str(2048) } },
     networking: { enum: ["PUBLIC", "PRIVATE_LINK"], description: "vaultwire: the networking kind the secret-manager region policy reads" },
     kafka_bootstrap_servers: str(1024, { description: "vaultwire: Kafka bootstrap servers (host:port, comma-separated)" }),
-    connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs (http(s)://host[:port]) of the workers that run this cluster's connectors; set only with an organization-wide API key, to hosts the server's VAULTWIRE_ALLOWED_CONNECT_HOSTS allows" },
-    kafka_bootstrap_endpoint: str(1024, { readOnly: true }),
-    http_endpoint: str(1024, { readOnly: true }),
+    connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs (http(s)://host[:port]) of the workers that run this cluster's connectors" },
+    kafka_bootstrap_endpoint: str(1024),
+    http_endpoint: str(1024),
+  },
+} as const;
+
+/**
+ * The spec fields a request may set, as the cluster service checks them
+ * (other fields, such as the read-only endpoints, are ignored). `null` keeps
+ * the default for availability and networking and is "none" for cku,
+ * bootstrap servers and Connect URLs.
+ */
+const writableSpec = {
+  display_name: requiredText(64),
+  availability: anyCase(["SINGLE_ZONE", "MULTI_ZONE"], { nullable: true, description: "SINGLE_ZONE (default) or MULTI_ZONE, any case" }),
+  cloud: anyCase(CLOUDS),
+  region: { type: "string", minLength: 1, maxLength: 64, pattern: REGION_PATTERN, description: "a region name of letters, digits and \"-\", e.g. westus3 (stored in lower case)" },
+  networking: anyCase(NETWORKING_KINDS, { nullable: true, description: "vaultwire: the networking kind the secret-manager region policy reads: PUBLIC (default) or PRIVATE_LINK, any case" }),
+  kafka_bootstrap_servers: { type: ["string", "null"], maxLength: 1024, pattern: BOOTSTRAP_SERVERS_PATTERN, description: "vaultwire: Kafka bootstrap servers (host:port, comma-separated)" },
+  connect_urls: { type: ["array", "null"], maxItems: 10, items: { type: "string", maxLength: 512, pattern: CONNECT_URL_PATTERN }, description: "vaultwire: Kafka Connect REST URLs (http:// or https://, a host name or IPv4 address and an optional port; no credentials, path, query or fragment) of the workers that run this cluster's connectors; set only with an organization-wide OrganizationAdmin key, to hosts the server's VAULTWIRE_ALLOWED_CONNECT_HOSTS allows" },
+} as const;
+const configKind = anyCase(["Basic", "Standard", "Enterprise", "Dedicated"], { description: "Basic, Standard, Enterprise or Dedicated, any case" });
+const cku = { type: ["integer", "null"], minimum: 1, maximum: 152 } as const;
+const createBody = {
+  type: "object",
+  properties: {
+    spec: {
+      type: "object",
+      properties: {
+        ...writableSpec,
+        config: { type: "object", properties: { kind: configKind, cku }, required: ["kind"] },
+        environment: { type: "object", properties: { id: requiredText(64) }, required: ["id"] },
+      },
+      required: ["display_name", "cloud", "region", "config", "environment"],
+    },
+  },
+  required: ["spec"],
+} as const;
+const updateBody = {
+  type: "object",
+  properties: {
+    spec: {
+      type: ["object", "null"],
+      description: "the fields to change; the others keep their values",
+      properties: {
+        ...writableSpec,
+        config: { type: ["object", "null"], properties: { kind: configKind, cku } },
+        environment: { type: ["object", "null"], description: "ignored: a cluster's environment does not change" },
+      },
+    },
   },
 } as const;
 const clusterSchema = {
@@ -84,15 +133,15 @@ interface EnvironmentQuery { environment?: string; page_size?: string; page_toke
 export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): void {
   const service = deps.services.clusters;
   const tags = ["Kafka clusters (cmk/v2)"];
-  const envQuery = { type: "object", properties: { environment: str(64) } } as const;
-  const params = { type: "object", properties: { id: str(64) } } as const;
+  const envQuery = { type: "object", properties: { environment: str(64, { description: "the cluster's environment (optional; another one is a 404)" }) } } as const;
+  const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
 
-  app.post(BASE, { schema: { tags, summary: "Register a Kafka cluster", body: { type: "object", properties: { spec: specSchema }, required: ["spec"] }, response: { 202: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
+  app.post(BASE, { schema: { tags, summary: "Register a Kafka cluster", body: createBody, response: { 202: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request, reply) => {
     const cluster = await service.create(deps.principalOf(request), clusterInput(objectBody(request.body)));
     return reply.status(202).send(renderCluster(deps.links, cluster));
   });
 
-  app.get<{ Querystring: EnvironmentQuery }>(BASE, { schema: { tags, summary: "List the Kafka clusters of an environment", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: str(64) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: clusterSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+  app.get<{ Querystring: EnvironmentQuery }>(BASE, { schema: { tags, summary: "List the Kafka clusters of an environment", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: requiredQueryText(64) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: clusterSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
     const environmentId = requiredQuery(request.query.environment, "environment", "env-a1b2c3d4");
     const page = await service.list(deps.principalOf(request), environmentId, pageRequest(request.query));
     return {
@@ -107,7 +156,7 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     return renderCluster(deps.links, await service.get(deps.principalOf(request), request.params.id, request.query.environment));
   });
 
-  app.patch<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Update a Kafka cluster", params, querystring: envQuery, body: { type: "object", properties: { spec: specSchema } }, response: { 200: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request) => {
+  app.patch<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id`, { schema: { tags, summary: "Update a Kafka cluster", params, querystring: envQuery, body: updateBody, response: { 200: clusterSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request) => {
     // The environment of a cluster does not change; spec.environment is ignored on update.
     const changes: ClusterInput = { ...clusterInput(objectBody(request.body)), environmentId: undefined };
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
@@ -134,7 +183,7 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
   });
 
   app.post<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
-    schema: { tags, summary: "vaultwire: create a worker credential and return the worker properties that carry it (organization admins only; shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: workerConfigSchema, ...v2ErrorResponses(400, 403, 404, 409) } },
+    schema: { tags, summary: "vaultwire: create a worker credential and return the worker properties that carry it (organization admins only; shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: { ...workerConfigSchema, headers: noStoreHeaders }, ...v2ErrorResponses(400, 403, 404, 409) } },
   }, async (request, reply) => {
     const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
     const spec = objectField(body.spec, "spec");

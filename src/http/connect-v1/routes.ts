@@ -9,10 +9,28 @@ import type { Connector } from "../../domain/resources.js";
 import type { ConnectorLocation, ConnectorService } from "../../services/connectors.js";
 import type { RouteDependencies } from "../app.js";
 import { objectBody } from "../request.js";
-import { connectErrorResponses, str } from "../schemas.js";
+import { CONFIG_LIMITS } from "../../domain/connector-config.js";
+import { characterCount, MAX_RESOURCE_NAME, NOT_BLANK_PATTERN, RESOURCE_NAME_PATTERN } from "../../services/input.js";
+import { connectErrorResponses, pathId, str } from "../schemas.js";
 
 const BASE = "/connect/v1/environments/:environment_id/clusters/:kafka_cluster_id";
-const configMap = { type: "object", additionalProperties: str(65536), maxProperties: 1000 } as const;
+/** A connector config as responses show it. */
+const configMap = { type: "object", additionalProperties: str(65536), maxProperties: CONFIG_LIMITS.maxKeys } as const;
+/** A connector config as requests give it: string keys (not blank, at most 255 characters) to string values (at most 64 KiB in UTF-8). */
+const configInput = {
+  type: "object",
+  maxProperties: CONFIG_LIMITS.maxKeys,
+  propertyNames: { minLength: 1, maxLength: CONFIG_LIMITS.maxKeyLength, pattern: NOT_BLANK_PATTERN },
+  additionalProperties: { type: "string", maxLength: CONFIG_LIMITS.maxValueBytes, description: "at most 64 KiB in UTF-8" },
+  description: "the connector's configuration; whether it is valid for its plugin (connector.class) the validate endpoint reports, key by key",
+} as const;
+const connectorName = { type: "string", minLength: 1, maxLength: MAX_RESOURCE_NAME, pattern: RESOURCE_NAME_PATTERN, description: "1–255 characters; no \"/\", \"..\", control characters or surrounding spaces" } as const;
+const EXPANSIONS = ["info", "status", "id"] as const;
+const SPACES = "[\\u0009-\\u000d \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*";
+const EXPANSION = `${SPACES}(?:${EXPANSIONS.join("|")})?${SPACES}`;
+/** `expand`: a comma list of info, status and id (each may be padded; empty entries are skipped). */
+const EXPAND_PATTERN = `^${EXPANSION}(?:,${EXPANSION})*$`;
+const MAX_EXPAND = 64;
 const taskId = { type: "object", properties: { connector: str(255), task: { type: "integer" } } } as const;
 const infoSchema = { type: "object", properties: { name: str(255), config: configMap, tasks: { type: "array", items: taskId }, type: { enum: ["source", "sink"] } } } as const;
 const statusSchema = {
@@ -24,8 +42,10 @@ const statusSchema = {
     type: { enum: ["source", "sink"] },
   },
 } as const;
-const locationParams = { type: "object", properties: { environment_id: str(64), kafka_cluster_id: str(64) } } as const;
-const nameParams = { type: "object", properties: { environment_id: str(64), kafka_cluster_id: str(64), connector_name: str(255) } } as const;
+const locationParams = { type: "object", properties: { environment_id: pathId(64), kafka_cluster_id: pathId(64) }, required: ["environment_id", "kafka_cluster_id"] } as const;
+const nameParams = { type: "object", properties: { ...locationParams.properties, connector_name: pathId(MAX_RESOURCE_NAME) }, required: ["environment_id", "kafka_cluster_id", "connector_name"] } as const;
+/** PUT …/config creates the connector when absent, so its name follows the naming rules. */
+const newNameParams = { ...nameParams, properties: { ...nameParams.properties, connector_name: connectorName } } as const;
 
 interface LocationParams { environment_id: string; kafka_cluster_id: string }
 interface NameParams extends LocationParams { connector_name: string }
@@ -58,9 +78,12 @@ function expansions(query: unknown): Set<string> {
   const raw = (query as { expand?: string | string[] } | undefined)?.expand;
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const result = new Set<string>();
-  for (const value of values) for (const part of value.split(",")) if (part.trim() !== "") result.add(part.trim());
+  for (const value of values) {
+    if (characterCount(value) > MAX_EXPAND) throw new InputError(`expand must be at most ${MAX_EXPAND} characters`, [{ field: "expand", message: `must be at most ${MAX_EXPAND} characters` }]);
+    for (const part of value.split(",")) if (part.trim() !== "") result.add(part.trim());
+  }
   for (const part of result) {
-    if (!["info", "status", "id"].includes(part)) throw new InputError(`expand must list info, status and/or id, not "${part.slice(0, 32)}"`, [{ field: "expand", message: "unknown expansion" }]);
+    if (!(EXPANSIONS as readonly string[]).includes(part)) throw new InputError(`expand must list info, status and/or id, not "${part.slice(0, 32)}"`, [{ field: "expand", message: "unknown expansion" }]);
   }
   return result;
 }
@@ -76,13 +99,13 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
   });
 
   app.put<{ Params: LocationParams & { plugin_name: string } }>(`${BASE}/connector-plugins/:plugin_name/config/validate`, {
-    schema: { tags, summary: "Validate a config: every static rule and a live dry run of each secret-manager field (never returns values)", params: { type: "object", properties: { ...locationParams.properties, plugin_name: str(128) } }, body: configMap, response: { 200: { type: "object", properties: { name: str(128), groups: { type: "array", items: str(128) }, error_count: { type: "integer" }, configs: { type: "array" }, warnings: { type: "array" } } }, ...connectErrorResponses(400, 404) } },
+    schema: { tags, summary: "Validate a config: every static rule and a live dry run of each secret-manager field (never returns values)", params: { type: "object", properties: { ...locationParams.properties, plugin_name: pathId(128) }, required: ["environment_id", "kafka_cluster_id", "plugin_name"] }, body: { type: "object", description: "the config to check: any JSON object (every problem, such as a value that is not a string, is reported in the response); its connector.class, when given, must be the plugin in the path" }, response: { 200: { type: "object", properties: { name: str(128), groups: { type: "array", items: str(128) }, error_count: { type: "integer" }, configs: { type: "array" }, warnings: { type: "array" } } }, ...connectErrorResponses(400, 404) } },
   }, async (request) => {
     return service.validate(principal(request), locationOf(request.params), request.params.plugin_name, objectBody(request.body));
   });
 
   app.get<{ Params: LocationParams }>(`${BASE}/connectors`, {
-    schema: { tags, summary: "List connectors: names, or a map with expand=info,status,id", params: locationParams, querystring: { type: "object", properties: { expand: str(32) } }, response: { 200: { oneOf: [{ type: "array", items: str(255) }, { type: "object" }] }, ...connectErrorResponses(400, 404) } },
+    schema: { tags, summary: "List connectors: names, or a map with expand=info,status,id", params: locationParams, querystring: { type: "object", properties: { expand: { type: "array", items: { type: "string", maxLength: MAX_EXPAND, pattern: EXPAND_PATTERN }, description: "info, status and/or id: comma-separated, repeated, or both" } } }, response: { 200: { oneOf: [{ type: "array", items: str(255) }, { type: "object" }] }, ...connectErrorResponses(400, 404) } },
   }, async (request) => {
     const expand = expansions(request.query);
     const connectors = await service.list(principal(request), locationOf(request.params));
@@ -95,7 +118,7 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
   });
 
   app.post<{ Params: LocationParams }>(`${BASE}/connectors`, {
-    schema: { tags, summary: "Create a connector (validated in full first; nothing is created when invalid)", params: locationParams, body: { type: "object", properties: { name: str(255), config: configMap }, required: ["name", "config"] }, response: { 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
+    schema: { tags, summary: "Create a connector (validated in full first; nothing is created when invalid)", params: locationParams, body: { type: "object", properties: { name: connectorName, config: configInput }, required: ["name", "config"] }, response: { 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
   }, async (request, reply) => {
     const body = objectBody(request.body);
     const connector = await service.create(principal(request), locationOf(request.params), { name: body.name, config: body.config });
@@ -116,7 +139,7 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
   });
 
   app.put<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/config`, {
-    schema: { tags, summary: "Create or update a connector's config (masked values keep what is stored)", params: nameParams, body: configMap, response: { 200: infoSchema, 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
+    schema: { tags, summary: "Create or update a connector's config (masked values keep what is stored)", params: newNameParams, body: configInput, response: { 200: infoSchema, 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
   }, async (request, reply) => {
     const { connector, created } = await service.putConfig(principal(request), locationOf(request.params), request.params.connector_name, objectBody(request.body));
     return reply.status(created ? 201 : 200).send(renderInfo(service, connector));

@@ -4,7 +4,7 @@ import type { Environment } from "../../domain/resources.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, pageRequest } from "../request.js";
-import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
+import { listMetadataSchema, listQuery, metadata, pathId, requiredText, str, v2ErrorResponses } from "../schemas.js";
 
 const BASE = "/org/v2/environments";
 const environmentSchema = {
@@ -33,7 +33,8 @@ interface ListQuery { page_size?: string; page_token?: string }
 export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): void {
   const service = deps.services.environments;
   const tags = ["Environments (org/v2)"];
-  const body = { type: "object", properties: { display_name: str(64) }, required: ["display_name"] } as const;
+  const body = { type: "object", properties: { display_name: requiredText(64) }, required: ["display_name"] } as const;
+  const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
 
   app.post(BASE, { schema: { tags, summary: "Create an environment", body, response: { 201: environmentSchema, ...v2ErrorResponses(400, 403) } } }, async (request, reply) => {
     const environment = await service.create(deps.principalOf(request), { displayName: objectBody(request.body).display_name });
@@ -50,15 +51,15 @@ export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): vo
     };
   });
 
-  app.get<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Read an environment", params: { type: "object", properties: { id: str(64) } }, response: { 200: environmentSchema, ...v2ErrorResponses(404) } } }, async (request) => {
+  app.get<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Read an environment", params, response: { 200: environmentSchema, ...v2ErrorResponses(404) } } }, async (request) => {
     return renderEnvironment(deps.links, await service.get(deps.principalOf(request), request.params.id));
   });
 
-  app.patch<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Rename an environment", params: { type: "object", properties: { id: str(64) } }, body, response: { 200: environmentSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+  app.patch<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Rename an environment", params, body, response: { 200: environmentSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
     return renderEnvironment(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name }));
   });
 
-  app.delete<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Delete an empty environment", params: { type: "object", properties: { id: str(64) } }, response: { 204: { type: "null" }, ...v2ErrorResponses(403, 404, 409) } } }, async (request, reply) => {
+  app.delete<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Delete an empty environment", params, response: { 204: { type: "null" }, ...v2ErrorResponses(403, 404, 409) } } }, async (request, reply) => {
     await service.delete(deps.principalOf(request), request.params.id);
     return reply.status(204).send();
   });

@@ -1,29 +1,50 @@
 /** /pim/v2/integrations — Confluent's Provider Integration API v2 shapes, plus permission probes on validate. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import { AZURE_KEY_VAULT_IDENTIFIER_FORMAT, azureKeyVaultPatterns, MAX_IDENTIFIER_LENGTH, parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
 import { InputError } from "../../domain/errors.js";
 import type { Connector } from "../../domain/resources.js";
-import type { IntegrationView } from "../../services/integrations.js";
+import { CERTIFICATE_AND_KEY_PEM_PATTERN, MAX_INTEGRATION_NAME, PROVIDERS, type IntegrationView } from "../../services/integrations.js";
+import { characterCount, GUID_PATTERN } from "../../services/input.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
-import { listMetadataSchema, listQuery, metadata, str, v2ErrorResponses } from "../schemas.js";
+import { anyCase, listMetadataSchema, listQuery, metadata, pathId, requiredQueryText, requiredText, str, v2ErrorResponses, v2Errors } from "../schemas.js";
 import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
 
 const BASE = "/pim/v2/integrations";
 
+/** The config as responses show it. */
 const configSchema = {
   type: "object",
   properties: {
     kind: { const: "AzureIntegrationConfig" },
     customer_azure_tenant_id: str(36),
-    confluent_multi_tenant_app_id: str(36, { readOnly: true }),
+    confluent_multi_tenant_app_id: str(36),
     credential: {
-      description: "vaultwire: the integration's own service principal (write-only secret); null removes it",
-      type: ["object", "null"],
-      properties: { kind: { enum: ["ClientSecret", "ClientCertificate"] }, client_id: str(36), client_secret: str(1024, { writeOnly: true }), certificate_pem: str(65536, { writeOnly: true }) },
+      description: "vaultwire: the integration's own service principal (its secret is never shown)",
+      type: "object",
+      properties: { kind: { enum: ["ClientSecret", "ClientCertificate"] }, client_id: str(36) },
     },
   },
+} as const;
+const guid = { type: "string", minLength: 36, maxLength: 36, pattern: GUID_PATTERN } as const;
+/** What PATCH may set: the tenant (while DRAFT) and/or the integration's own credential. */
+const configUpdateSchema = {
+  type: "object",
+  properties: {
+    kind: { const: "AzureIntegrationConfig" },
+    customer_azure_tenant_id: { ...guid, description: "the customer's Entra ID tenant (a GUID); only while the integration is DRAFT" },
+    credential: {
+      description: "vaultwire: the integration's own service principal (write-only secret); null removes it",
+      anyOf: [
+        { type: "null" },
+        { type: "object", properties: { kind: { const: "ClientSecret" }, client_id: guid, client_secret: requiredText(1024, { writeOnly: true }) }, required: ["kind", "client_id", "client_secret"] },
+        { type: "object", properties: { kind: { const: "ClientCertificate" }, client_id: guid, certificate_pem: { type: "string", maxLength: 65536, pattern: CERTIFICATE_AND_KEY_PEM_PATTERN, writeOnly: true, description: "PEM with the certificate and its private key" } }, required: ["kind", "client_id", "certificate_pem"] },
+      ],
+    },
+  },
+  anyOf: [{ required: ["kind"] }, { required: ["customer_azure_tenant_id"] }, { required: ["credential"] }],
+  dependentRequired: { kind: ["customer_azure_tenant_id"] },
 } as const;
 const integrationSchema = {
   type: "object",
@@ -86,19 +107,33 @@ export interface PimDependencies extends RouteDependencies {
 export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void {
   const service = deps.services.integrations;
   const tags = ["Provider integrations (pim/v2)"];
-  const params = { type: "object", properties: { id: str(64) } } as const;
-  const envQuery = { type: "object", properties: { environment: str(64) } } as const;
+  const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
+  const envQuery = { type: "object", properties: { environment: str(64, { description: "the integration's environment (optional; another one is a 404)" }) } } as const;
+  const environmentRef = { type: ["object", "null"], properties: { id: { type: ["string", "null"], maxLength: 64 } } } as const;
   const render = (view: IntegrationView) => renderIntegration(deps.links, deps.platformAppId, view);
+  const patterns = azureKeyVaultPatterns(deps.vaultHosts);
 
-  app.post(BASE, { schema: { tags, summary: "Create a provider integration (DRAFT)", body: { type: "object", properties: { display_name: str(60), provider: { enum: ["AZURE", "AWS", "GCP"] }, environment: { type: "object", properties: { id: str(64) } } }, required: ["display_name", "provider", "environment"] }, response: { 201: integrationSchema, ...v2ErrorResponses(400, 404) } } }, async (request, reply) => {
+  const createBody = {
+    type: "object",
+    properties: {
+      display_name: requiredText(60),
+      provider: anyCase(["AZURE"], { description: "AZURE, any case (AWS and GCP are not supported yet)" }),
+      environment: { type: "object", properties: { id: requiredText(64) }, required: ["id"] },
+    },
+    required: ["display_name", "provider", "environment"],
+  } as const;
+  app.post(BASE, { schema: { tags, summary: "Create a provider integration (DRAFT)", body: createBody, response: { 201: integrationSchema, ...v2ErrorResponses(400, 404) } } }, async (request, reply) => {
     const body = objectBody(request.body);
     const view = await service.create(deps.principalOf(request), { displayName: body.display_name, provider: body.provider, environmentId: objectField(body.environment, "environment").id });
     return reply.status(201).send(render(view));
   });
 
-  app.get<{ Querystring: ListQuery }>(BASE, { schema: { tags, summary: "List provider integrations", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: str(64), provider: str(16), status: str(16), display_name: str(60) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: integrationSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
+  app.get<{ Querystring: ListQuery }>(BASE, { schema: { tags, summary: "List provider integrations", querystring: { ...listQuery, properties: { ...listQuery.properties, environment: requiredQueryText(64), provider: anyCase(PROVIDERS), status: anyCase(["DRAFT", "CREATED", "ACTIVE"]), display_name: str(MAX_INTEGRATION_NAME, { description: "exactly this display name" }) }, required: ["environment"] }, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: integrationSchema } } }, ...v2ErrorResponses(400, 404) } } }, async (request) => {
     const q = request.query;
     const environmentId = requiredQuery(q.environment, "environment", "env-a1b2c3d4");
+    if (q.display_name !== undefined && characterCount(q.display_name) > MAX_INTEGRATION_NAME) {
+      throw new InputError(`display_name must be at most ${MAX_INTEGRATION_NAME} characters`, [{ field: "display_name", message: `must be at most ${MAX_INTEGRATION_NAME} characters` }]);
+    }
     const page = await service.list(deps.principalOf(request), {
       environmentId,
       ...(q.provider === undefined ? {} : { provider: q.provider }),
@@ -117,11 +152,11 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
     return render(await service.get(deps.principalOf(request), request.params.id, request.query.environment));
   });
 
-  app.patch<{ Params: IdParams; Querystring: { environment?: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Attach the customer's tenant (and optionally the integration's own credential)", params, querystring: envQuery, body: { type: "object", properties: { config: configSchema, environment: { type: "object", properties: { id: str(64) } } } }, response: { 200: integrationSchema, ...v2ErrorResponses(400, 404, 409) } } }, async (request) => {
+  app.patch<{ Params: IdParams; Querystring: { environment?: string } }>(`${BASE}/:id`, { schema: { tags, summary: "Attach the customer's tenant (and optionally the integration's own credential)", params, querystring: envQuery, body: { type: "object", properties: { config: configUpdateSchema, environment: environmentRef }, required: ["config"] }, response: { 200: integrationSchema, ...v2ErrorResponses(400, 404, 409) } } }, async (request) => {
     const body = objectBody(request.body);
     const config = objectField(body.config, "config");
-    const environmentId = objectField(body.environment, "environment").id ?? request.query.environment;
-    const view = await service.updateConfig(deps.principalOf(request), request.params.id, typeof environmentId === "string" ? environmentId : undefined, {
+    const environmentId = optionalId(objectField(body.environment, "environment").id, "environment.id") ?? request.query.environment;
+    const view = await service.updateConfig(deps.principalOf(request), request.params.id, environmentId, {
       ...(config.kind === undefined ? {} : { kind: config.kind }),
       ...(config.customer_azure_tenant_id === undefined ? {} : { customerAzureTenantId: config.customer_azure_tenant_id }),
       ...(config.credential === undefined ? {} : { credential: config.credential }),
@@ -137,21 +172,51 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
   const validateSchema = {
     tags,
     summary: "Validate a provider integration: acquire a token in the customer tenant and, given a vault, probe the readMetadata and getSecret permissions",
-    body: { type: "object", properties: { id: str(64), environment: { type: "object", properties: { id: str(64) } }, vault_uri: str(512, { description: "vaultwire: probe this vault" }), secret_identifier: str(2048, { description: "vaultwire: probe this secret (a role granted on one secret shows only there)" }) }, required: ["id"] },
-    response: { 200: validationSchema, 204: { type: "null" }, ...v2ErrorResponses(400, 404, 422) },
+    body: {
+      type: "object",
+      properties: {
+        id: { type: "string", minLength: 1, maxLength: 64 },
+        environment: environmentRef,
+        vault_uri: { type: "string", maxLength: 512, allOf: [{ pattern: patterns.vaultUri }, { pattern: patterns.noDoubleHyphenInVaultName }], description: "vaultwire: probe this vault (an allowed vault host, https://, no path)" },
+        secret_identifier: { type: "string", maxLength: MAX_IDENTIFIER_LENGTH, allOf: [{ pattern: patterns.identifier }, { pattern: patterns.noDoubleHyphenInVaultName }], description: `vaultwire: probe this secret (a role granted on one secret shows only there): ${AZURE_KEY_VAULT_IDENTIFIER_FORMAT}` },
+      },
+      required: ["id"],
+    },
+    response: {
+      200: validationSchema,
+      204: { type: "null", description: "ready: a token was acquired in the customer's tenant (no vault was named)" },
+      ...v2ErrorResponses(400, 404, 409),
+      422: { description: "Not ready: the token or a permission probe failed (each failure is listed; validation has the whole report)", type: "object", properties: { errors: v2Errors.properties.errors, validation: validationSchema } },
+    },
   };
+  const vaultUriPatterns = [patterns.vaultUri, patterns.noDoubleHyphenInVaultName].map((p) => new RegExp(p, "u"));
+  const identifierPatterns = [patterns.identifier, patterns.noDoubleHyphenInVaultName].map((p) => new RegExp(p, "u"));
   const validate = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = objectBody(request.body);
     const id = typeof body.id === "string" ? body.id : "";
     if (id === "") throw new InputError("id is required: the provider integration to validate", [{ field: "id", message: "required" }]);
-    const environmentId = objectField(body.environment, "environment").id;
+    const environmentId = optionalId(objectField(body.environment, "environment").id, "environment.id");
     const options: { vaultUri?: string; identifier?: ReturnType<typeof identifierOf> } = {};
-    if (body.secret_identifier !== undefined) options.identifier = identifierOf(body.secret_identifier, deps.vaultHosts);
-    else if (body.vault_uri !== undefined) {
+    // Both are checked when both are given (the secret wins), so neither is ever silently ignored.
+    if (body.vault_uri !== undefined) {
       if (typeof body.vault_uri !== "string") throw new InputError("vault_uri must be a string such as https://my-vault.vault.azure.net", [{ field: "vault_uri", message: "must be a string" }]);
-      options.vaultUri = identifierOf(`${body.vault_uri.trim().replace(/\/+$/, "")}::probe`, deps.vaultHosts, "vault_uri").vaultUri;
+      const vaultUri = body.vault_uri;
+      const parsed = identifierOf(`${vaultUri.replace(/\/$/, "")}::probe`, deps.vaultHosts, "vault_uri");
+      if (characterCount(vaultUri) > 512 || !vaultUriPatterns.every((p) => p.test(vaultUri))) {
+        throw new InputError("vault_uri must be the https:// URI of a vault on an allowed host, without path or surrounding spaces, e.g. https://my-vault.vault.azure.net", [{ field: "vault_uri", message: "not a vault URI" }]);
+      }
+      options.vaultUri = parsed.vaultUri;
     }
-    const result = await service.validate(deps.principalOf(request), id, typeof environmentId === "string" ? environmentId : undefined, options);
+    if (body.secret_identifier !== undefined) {
+      const identifier = identifierOf(body.secret_identifier, deps.vaultHosts);
+      const text = body.secret_identifier as string;
+      if (!identifierPatterns.every((p) => p.test(text))) {
+        throw new InputError(`secret_identifier must be ${AZURE_KEY_VAULT_IDENTIFIER_FORMAT} without surrounding spaces, and a JSON key neither starting nor ending with ":" or a space`, [{ field: "secret_identifier", message: "not in the documented form" }]);
+      }
+      options.identifier = identifier;
+      delete options.vaultUri;
+    }
+    const result = await service.validate(deps.principalOf(request), id, environmentId, options);
     if (!result.ready) {
       const failures = [
         ...(result.token.ok ? [] : [{ pointer: "/token", detail: result.token.message }]),
@@ -167,6 +232,13 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
   };
   app.post(`${BASE}::validate`, { schema: validateSchema }, validate);
   app.post(`${BASE}/validate`, { schema: { ...validateSchema, hide: true } }, validate);
+}
+
+/** An optional string id in a body (`environment.id`): absent or null is undefined, anything but a string a 400. */
+function optionalId(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new InputError(`${field} must be a string`, [{ field, message: "must be a string" }]);
+  return value;
 }
 
 function identifierOf(value: unknown, hosts: VaultHostPolicy, field = "secret_identifier") {
