@@ -40,7 +40,7 @@ const server = await startTestServer(target, azure, { reconcileIntervalMs: 60_00
 const dir = await mkdtemp(join(tmpdir(), "vaultwire-bench-e2e-"));
 const seed = await seedEnvironment(server, azure, "bench");
 await server.api("PATCH", `/cmk/v2/clusters/${seed.clusterId}`, { spec: { kafka_bootstrap_servers: `127.0.0.1:${kafkaPort}`, connect_urls: [`http://127.0.0.1:${connectPort}`] } });
-const worker = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
+const worker = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`, {});
 const kafka = await startLocalKafka({ dir, kafkaPort, connectPort, workerProperties: worker.body.properties });
 const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
 const INTERNAL = "/internal/v1/clusters/:cluster_id/connectors/:connector_id/secrets";

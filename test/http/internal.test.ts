@@ -31,7 +31,7 @@ describe.each(storeTargets())("internal/v1 on $name", (target) => {
     server = await startTestServer(target, azure, { trustedProxies: ["127.0.0.1"] });
     seed = await seedEnvironment(server, azure, "dev");
     other = await seedEnvironment(server, azure, "other");
-    const config = await server.api<WorkerConfigBody>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`);
+    const config = await server.api<WorkerConfigBody>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`, {});
     token = config.body.properties[TOKEN] ?? "";
     otherToken = (await server.api<CredentialBody>("POST", `/cmk/v2/clusters/${other.clusterId}/worker-credentials`, { spec: { description: "other pool" } })).body.spec.secret ?? "";
     await server.api("POST", `${seed.base}/connectors`, specConnector(azure.vaultUri, seed.integrationId, "managed"));

@@ -50,7 +50,7 @@ describe.each(storeTargets())("masked values on $name", (target) => {
   beforeAll(async () => {
     server = await startTestServer(target, azure);
     seed = await seedEnvironment(server, azure, "dev");
-    const workerConfig = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`);
+    const workerConfig = await server.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config?environment=${seed.environmentId}`, {});
     workerToken = workerConfig.body.properties["config.providers.vaultwire.param.token"] ?? "";
   });
   afterAll(async () => { await server.close(); });
@@ -224,7 +224,7 @@ describe.each(storeTargets())("plaintext left by an older vaultwire on $name", (
         const shown = await second.api<Record<string, string>>("GET", `${seed.base}/connectors/legacy/config`);
         expect(shown.body["database.sslkey"]).toBe(MASK);
         expect(shown.body["database.password"]).toBe(MASK);
-        const token = (await second.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`)).body.properties["config.providers.vaultwire.param.token"] ?? "";
+        const token = (await second.api<{ properties: Record<string, string> }>("POST", `/cmk/v2/clusters/${seed.clusterId}/worker-config`, {})).body.properties["config.providers.vaultwire.param.token"] ?? "";
         const delivered = await fetch(`${second.url}/internal/v1/clusters/${seed.clusterId}/connectors/${connectorId}/secrets?keys=database.sslkey,database.password`, { headers: { authorization: `Bearer ${token}` } });
         expect(await delivered.json()).toEqual({ data: { "database.sslkey": "Legacy-Plaintext-Key-5d0c", "database.password": PASSWORD_CANARY } });
         expect(second.logs()).toContain("encrypted secret values an older vaultwire had stored in plaintext");

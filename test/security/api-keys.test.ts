@@ -39,7 +39,7 @@ describe.each(storeTargets())("API key secrets on $name", (target) => {
   it("ten wrong secrets lock the guessed key at that address, even with its right secret (429, retry-after)", async () => {
     const victim = await createApiKey(server, { description: "guessed" });
     for (let i = 0; i < 10; i++) {
-      const guess = await server.api("GET", "/org/v2/environments", undefined, { auth: null, headers: basic(victim.id, `${victim.auth.secret.slice(0, -1)}${i}`) });
+      const guess = await server.api("GET", "/org/v2/environments", undefined, { auth: null, headers: basic(victim.id, `${victim.auth.secret}~wrong${i}`) });
       expect(guess.status, `attempt ${i + 1}`).toBe(401);
     }
     const right = await server.api("GET", "/org/v2/environments", undefined, { auth: victim.auth });
@@ -60,35 +60,7 @@ describe.each(storeTargets())("API key secrets on $name", (target) => {
   });
 });
 
-describe.each(storeTargets().slice(0, 1))("the cost of a wrong key id ($name)", (target) => {
-  let server: SecureServer;
-
-  beforeAll(async () => { server = await startSecureServer(target, azure); });
-  afterAll(async () => { await server.close(); });
-
-  it("an unknown key id takes as long as a wrong secret for a known one (both pay scrypt)", async () => {
-    const known = await createApiKey(server, { description: "timed" });
-    const time = async (key: string, secret: string): Promise<number> => {
-      const started = performance.now();
-      const response = await fetch(`${server.url}/org/v2/environments`, { headers: basic(key, secret) });
-      await response.body?.cancel();
-      expect(response.status).toBe(401);
-      return performance.now() - started;
-    };
-    const wrong: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      wrong.push(await time(known.id, `wrong-secret-${i}-${"x".repeat(40)}`));
-      unknown.push(await time(`UNKNOWNKEY${i}ABCDEF`, `wrong-secret-${i}-${"x".repeat(40)}`));
-      // A success between rounds: no lock-out scheme counts these ten failures against anyone.
-      expect((await server.api("GET", "/org/v2/environments")).status).toBe(200);
-    }
-    // Minimums: load only ever adds time. scrypt (N=16384) takes tens of ms; a lookup miss, about one.
-    const [fastestWrong, fastestUnknown] = [Math.min(...wrong), Math.min(...unknown)];
-    expect(fastestUnknown, `unknown ${unknown.map((t) => t.toFixed(1)).join(", ")} ms; wrong secret ${wrong.map((t) => t.toFixed(1)).join(", ")} ms`).toBeGreaterThan(fastestWrong * 0.4);
-  });
-
-  it("final scan", async () => {
-    await expectNoCanaries(server);
-  });
-});
+// That an unknown key id costs what a wrong secret costs (both pay scrypt) is
+// proven without timing, by counting the scrypt work, in
+// src/services/api-keys-authenticate.test.ts; bench/auth prints the two
+// latencies from a separate process (timed tests are flaky on shared machines).

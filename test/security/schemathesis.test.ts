@@ -24,6 +24,10 @@
 // - positive_data_acceptance also accepts 422 for validating an integration:
 //   that operation probes the live vault (DNS, token, permissions), and "not
 //   ready" is its documented answer to a well-formed request.
+// - positive_data_acceptance also accepts 400 for registering and changing a
+//   Kafka cluster: whether a Connect URL may be stored depends on the
+//   operator's host policy (VAULTWIRE_ALLOWED_CONNECT_HOSTS, loopback and
+//   metadata addresses refused), which the document cannot state.
 // - negative_data_rejection also accepts 413, 414 and 431: schema-invalid
 //   requests that are too long are refused by the HTTP layer before a route.
 // - The failed sign-in limiter is set out of reach: ignored_auth probes every
@@ -121,6 +125,10 @@ parameters = { ${connect}, "path.plugin_name" = "SqlServerCdcSourceV2" }
 [[operations]]
 include-path-regex = "^/connect/v1/"
 parameters = { ${connect} }
+
+[[operations]]
+include-name = ["POST /cmk/v2/clusters", "PATCH /cmk/v2/clusters/{id}"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 429]
 
 [[operations]]
 include-name = ["POST /connect/v1/environments/{environment_id}/clusters/{kafka_cluster_id}/connectors", "PUT /connect/v1/environments/{environment_id}/clusters/{kafka_cluster_id}/connectors/{connector_name}/config"]

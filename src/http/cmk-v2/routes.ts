@@ -5,7 +5,7 @@ import { workerProperties, workerPropertiesText } from "../../services/worker-co
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
-import { anyCase, listMetadataSchema, listQuery, metadata, noStoreHeaders, pathId, requiredQueryText, requiredText, str, v2ErrorResponses } from "../schemas.js";
+import { anyCase, listMetadataSchema, listQuery, metadata, noStoreHeaders, optionalText, pathId, requiredQueryText, requiredText, str, v2ErrorResponses } from "../schemas.js";
 import { CLOUDS, NETWORKING_KINDS } from "../../domain/region-policy.js";
 import { BOOTSTRAP_SERVERS_PATTERN, CONNECT_URL_PATTERN, REGION_PATTERN, type ClusterInput } from "../../services/clusters.js";
 
@@ -162,6 +162,8 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
   });
 
+  /** What creating a worker credential takes: `{}` at least (a JSON body is required), and an optional description. */
+  const credentialBody = { type: "object", properties: { spec: { type: ["object", "null"], properties: { description: optionalText(255, { description: "what the credential is for, e.g. which worker pool" }) } } } } as const;
   const workerConfigSchema = {
     type: "object",
     properties: {
@@ -183,10 +185,9 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
   });
 
   app.post<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
-    schema: { tags, summary: "vaultwire: create a worker credential and return the worker properties that carry it (organization admins only; shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: { ...workerConfigSchema, headers: noStoreHeaders }, ...v2ErrorResponses(400, 403, 404, 409) } },
+    schema: { tags, summary: "vaultwire: create a worker credential and return the worker properties that carry it (organization admins only; shown once)", params, querystring: envQuery, body: credentialBody, response: { 201: { ...workerConfigSchema, headers: noStoreHeaders }, ...v2ErrorResponses(400, 403, 404, 409) } },
   }, async (request, reply) => {
-    const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
-    const spec = objectField(body.spec, "spec");
+    const spec = objectField(objectBody(request.body).spec, "spec");
     const created = await deps.services.workerCredentials.create(deps.principalOf(request), request.params.id, request.query.environment, { description: spec.description ?? "worker config" });
     return reply.status(201).header("cache-control", "no-store").send(workerConfig(created.cluster, created));
   });
@@ -214,10 +215,9 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
   const credentialTags = ["Worker credentials (cmk/v2)"];
 
   app.post<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-credentials`, {
-    schema: { tags: credentialTags, summary: "vaultwire: create a worker credential for this cluster's Kafka Connect workers (organization admins only; the secret is shown once)", params, querystring: envQuery, body: { type: ["object", "null"], properties: { spec: { type: "object", properties: { description: str(255) } } } }, response: { 201: credentialSchema, ...v2ErrorResponses(400, 403, 404, 409) } },
+    schema: { tags: credentialTags, summary: "vaultwire: create a worker credential for this cluster's Kafka Connect workers (organization admins only; the secret is shown once)", params, querystring: envQuery, body: credentialBody, response: { 201: credentialSchema, ...v2ErrorResponses(400, 403, 404, 409) } },
   }, async (request, reply) => {
-    const body = request.body === undefined || request.body === null ? {} : objectBody(request.body);
-    const spec = objectField(body.spec, "spec");
+    const spec = objectField(objectBody(request.body).spec, "spec");
     const created = await deps.services.workerCredentials.create(deps.principalOf(request), request.params.id, request.query.environment, { description: spec.description });
     return reply.status(201).header("cache-control", "no-store").send(renderCredential(created.credential, created.token));
   });

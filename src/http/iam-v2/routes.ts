@@ -1,7 +1,7 @@
 /** /iam/v2/api-keys — API keys in Confluent's IAM v2 shapes; the secret appears only in the create response. */
 import type { FastifyInstance } from "fastify";
 import { ConflictError } from "../../domain/errors.js";
-import { API_KEY_ROLES, type ApiKey } from "../../domain/resources.js";
+import { API_KEY_ROLES, ROLES_BY_SCOPE, type ApiKey } from "../../domain/resources.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField } from "../request.js";
@@ -50,6 +50,10 @@ export function registerIamV2(app: FastifyInstance, deps: RouteDependencies): vo
           resource: { type: ["object", "null"], properties: { id: optionalText(64, { description: "the environment the key is scoped to; absent or null for an org-wide key" }) } },
           role: anyCase(API_KEY_ROLES, { nullable: true, description: "vaultwire: OrganizationAdmin (the default without resource) or Operator for organization-wide keys; EnvironmentAdmin (the default), DeveloperManage or Operator for environment keys (docs/security.md)" }),
         },
+        // Which roles a key may have depends on its scope: with an environment, the environment roles.
+        if: { type: "object", properties: { resource: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } }, required: ["resource"] },
+        then: { properties: { role: anyCase(ROLES_BY_SCOPE.environment, { nullable: true }) } },
+        else: { properties: { role: anyCase(ROLES_BY_SCOPE.org, { nullable: true }) } },
       },
     },
   } as const;
