@@ -25,10 +25,14 @@ export class SecretCache<V> {
     this.#options = { now: Date.now, ...options };
   }
 
-  /** The cached value, or the shared in-flight load, or a new load. */
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The cached value, or the shared in-flight load, or a new load. `fresh`:
+   * never the cached value (a load already in flight is read live too, so it
+   * is shared); the new value replaces the cached one.
+   */
+  async get(key: string, load: () => Promise<V>, options: { fresh?: boolean } = {}): Promise<V> {
     const entry = this.#entries.get(key);
-    if (entry && entry.expiresAt > this.#options.now()) return entry.value;
+    if (options.fresh !== true && entry && entry.expiresAt > this.#options.now()) return entry.value;
     const pending = this.#inFlight.get(key);
     if (pending) return pending;
     const promise = (async () => {

@@ -5,6 +5,17 @@ import { SecretCache } from "./secret-cache.js";
 import { readJsonKey } from "./azure-key-vault/json-secret.js";
 
 describe("SecretCache", () => {
+  it("reads fresh when asked, shares a load in flight, and keeps the fresh value", async () => {
+    const cache = new SecretCache<string>({ ttlMs: 1000, maxEntries: 10, now: () => 0 });
+    let loads = 0;
+    const load = () => { loads++; return Promise.resolve(`v${loads}`); };
+    expect(await cache.get("k", load)).toBe("v1");
+    expect(await cache.get("k", load, { fresh: true })).toBe("v2");
+    expect(await cache.get("k", load)).toBe("v2");
+    const [a, b] = await Promise.all([cache.get("k", load, { fresh: true }), cache.get("k", load, { fresh: true })]);
+    expect([a, b, loads]).toEqual(["v3", "v3", 3]);
+  });
+
   it("expires entries after the TTL and does not cache failures", async () => {
     let now = 0;
     const cache = new SecretCache<string>({ ttlMs: 100, maxEntries: 10, now: () => now });

@@ -112,7 +112,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
             if (!parsed.ok) throw new Error("managedFields returned an unparsable identifier");
             return { key: f.key, identifier: parsed.value };
           });
-          const results = await deps.azure.fetch(deps.integrations.toAzureIntegration(integration), requests);
+          // A live read: what is cached for running tasks may no longer be readable.
+          const results = await deps.azure.fetch(deps.integrations.toAzureIntegration(integration), requests, { live: true });
           // Values are dropped here: a dry run only proves they can be read.
           for (const result of results) if (!result.ok) add(result.key, result.error.message);
         }

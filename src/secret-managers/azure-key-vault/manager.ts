@@ -22,7 +22,8 @@ export type AzureSecretRequest = SecretRequest<AzureKeyVaultSecretIdentifier>;
 export interface AzureKeyVaultSecretManager {
   readonly kind: "AZURE_KEY_VAULT";
   /** Results in the order of `requests`; each field succeeds or fails on its own. */
-  fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[]): Promise<SecretResult[]>;
+  /** `live`: read each secret from the vault now, not from the cache (dry runs before a create or update). */
+  fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[], options?: { live?: boolean }): Promise<SecretResult[]>;
   validateIntegration(integration: AzureIntegration, options?: { vaultUri?: string; identifier?: AzureKeyVaultSecretIdentifier }): Promise<IntegrationValidation>;
   /** Drops cached values: of one integration, or all. */
   invalidate(integrationId?: string): void;
@@ -116,7 +117,7 @@ export function createAzureKeyVaultSecretManager(settings: AzureKeyVaultSettings
     return { key: request.key, ok: true, value: new SecretValue(extracted.value), version: secret.version };
   }
 
-  async function fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[]): Promise<SecretResult[]> {
+  async function fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[], options: { live?: boolean } = {}): Promise<SecretResult[]> {
     const creds = credentials.for(integration);
     const signal = AbortSignal.timeout(deadlineMs);
     // Every request and retry wait of this fetch listens on the one deadline.
@@ -127,7 +128,7 @@ export function createAzureKeyVaultSecretManager(settings: AzureKeyVaultSettings
       const id = request.identifier;
       if (loads.has(id.secretKey)) continue;
       const cacheKey = `${creds.cacheKey}|${id.secretKey}`;
-      const load = cache.get(cacheKey, () => call(accessFor(creds, id.vaultUri), "get", signal, (s) => port.getSecret(accessFor(creds, id.vaultUri), id.secretName, s)));
+      const load = cache.get(cacheKey, () => call(accessFor(creds, id.vaultUri), "get", signal, (s) => port.getSecret(accessFor(creds, id.vaultUri), id.secretName, s)), { fresh: options.live === true });
       load.catch(() => undefined);
       loads.set(id.secretKey, load);
     }
