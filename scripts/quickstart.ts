@@ -6,7 +6,8 @@
  * vaultwire CLI, a provider integration and a PostgresCdcSourceV2 connector
  * from examples/postgres_cdc_with_key_vault.json (the specification's example
  * with only the plugin, host and vault changed). Rows inserted into PostgreSQL
- * are printed as they arrive in Kafka. Ctrl-C stops everything it started.
+ * are printed as they arrive in Kafka. Ctrl-C stops everything it started,
+ * and drops the database, replication slot and role it created.
  *
  *   npm run quickstart [-- --exit] [-- --port 8080]
  */
@@ -90,8 +91,38 @@ let emulator: AzureEmulator | undefined;
 let server: RunningServer | undefined;
 let kafka: LocalKafka | undefined;
 
+let databaseCreated = false;
+
+/**
+ * Drops what the quickstart made in PostgreSQL: Debezium's logical
+ * replication slot (an inactive slot makes PostgreSQL keep WAL for the whole
+ * cluster), the publication with the database, and the role. Kafka Connect is
+ * stopped first, so the slot's walsender lets go within a few seconds.
+ */
+async function dropDatabase(): Promise<void> {
+  if (!databaseCreated) return;
+  const slots = `SELECT slot_name FROM pg_replication_slots WHERE database = '${DB.name}'`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      psql(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB.name}' AND active_pid IS NOT NULL`);
+      psql(`SELECT pg_drop_replication_slot(slot_name) FROM (${slots}) AS s`);
+      psql(`DROP DATABASE IF EXISTS ${DB.name} WITH (FORCE)`);
+      psql(`DROP ROLE IF EXISTS ${DB.user}`);
+      process.stdout.write(`Dropped the database ${DB.name}, its replication slot and the role ${DB.user}.\n`);
+      return;
+    } catch (error) {
+      if (attempt >= 19) {
+        process.stderr.write(`could not drop the database ${DB.name} and its replication slot: ${(error as Error).message}\nDrop them by hand: SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB.name}'; DROP DATABASE ${DB.name};\n`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 async function stopAll(): Promise<void> {
   await kafka?.stop().catch(() => undefined);
+  await dropDatabase();
   await server?.close().catch(() => undefined);
   await emulator?.stop().catch(() => undefined);
 }
@@ -123,6 +154,7 @@ async function main(): Promise<void> {
   psql(`DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB.user}') THEN DROP ROLE ${DB.user}; END IF; END $$`);
   psql(`SET password_encryption = 'scram-sha-256'; CREATE ROLE ${DB.user} LOGIN REPLICATION PASSWORD '${DB.password}'`);
   psql(`CREATE DATABASE ${DB.name} OWNER ${DB.user}`);
+  databaseCreated = true;
   const db = new pg.Client({ host: "127.0.0.1", port: 5432, database: DB.name, user: DB.user, password: DB.password });
   await db.connect();
   await db.query(`CREATE TABLE ${DB.table} (id serial PRIMARY KEY, item text NOT NULL, amount numeric NOT NULL)`);

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { canAdminPostgres } from "./postgres-admin.js";
+import { canAdminPostgres, psqlAdmin } from "./postgres-admin.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const IN_CI = process.env.CI !== undefined && process.env.CI !== "";
@@ -26,5 +26,9 @@ describe.skipIf(!ready)("npm run quickstart", () => {
     for (const item of ["coffee", "bagel", "juice"]) expect(output).toContain(`"item":"${item}"`);
     expect(output).toContain("Web console: http://127.0.0.1:");
     expect(output).toContain("Stopping Kafka Connect, Kafka, the vaultwire server and the Azure emulator");
+    // Nothing it started is left behind: an inactive logical slot would make PostgreSQL keep WAL forever.
+    expect(output).toContain("Dropped the database db123, its replication slot and the role cdc_user.");
+    expect(psqlAdmin("SELECT count(*) FROM pg_replication_slots WHERE database = 'db123'")).toBe("0");
+    expect(psqlAdmin("SELECT count(*) FROM pg_database WHERE datname = 'db123'")).toBe("0");
   }, 300_000);
 });
