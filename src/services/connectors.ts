@@ -14,6 +14,7 @@ import { isSecretManagerKind, SECRET_MANAGER_CLOUDS } from "../domain/secret-man
 import { maskConfig, restoreMaskedValues, separateSecrets } from "../domain/sensitive-values.js";
 import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
 import type { AzureKeyVaultSecretManager } from "../secret-managers/azure-key-vault/index.js";
+import { databaseLeftovers } from "../runtime/kafka-connect/translate.js";
 import { UniqueViolationError } from "../store/store.js";
 import { placementOf, type ClusterService } from "./clusters.js";
 import type { ServiceContext } from "./context.js";
@@ -49,7 +50,8 @@ export interface ConnectorService {
   get(principal: Principal, at: ConnectorLocation, name: string): Promise<Connector>;
   setDesiredState(principal: Principal, at: ConnectorLocation, name: string, state: DesiredConnectorState): Promise<Connector>;
   restart(principal: Principal, at: ConnectorLocation, name: string): Promise<Connector>;
-  delete(principal: Principal, at: ConnectorLocation, name: string): Promise<void>;
+  /** Removes the connector; returns notes for people about what it leaves in its source database. */
+  delete(principal: Principal, at: ConnectorLocation, name: string): Promise<{ notices: readonly string[] }>;
   /** The config as the API shows it: identifiers shown, other sensitive values masked. */
   maskedConfig(connector: Connector): Record<string, string>;
   /**
@@ -311,6 +313,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
       assertConnectorManager(principal, "deleting a connector");
       await deps.runtime.remove(connector);
       await store.connectors.delete(connector.id);
+      return { notices: databaseLeftovers(connector) };
     },
 
     async sealStoredPlaintext() {

@@ -198,6 +198,19 @@ describe("vaultwire connect cluster pause, resume, restart and delete", () => {
     expect(r.err).toContain(`Used by: connector SqlServerCdcSource1 (${cluster}).`);
   });
 
+  it("says what a deleted PostgreSQL connector leaves in its database, and how to drop it", async () => {
+    const config = { "connector.class": "PostgresCdcSourceV2", name: "pg-orders", "kafka.auth.mode": "SERVICE_ACCOUNT", "kafka.service.account.id": "sa-1", "database.hostname": "203.0.113.30", "database.port": "5432", "database.user": "cdc", "database.password": "Cli-Delete-Pass-7", "database.dbname": "shop", "topic.prefix": "pg", "output.data.format": "JSON", "tasks.max": "1" };
+    await f.writeFile("pg-orders.json", JSON.stringify({ name: "pg-orders", config }));
+    const id = /lcc-[a-z0-9]+/.exec(await f.ok(["connect", "cluster", "create", "--config-file", "pg-orders.json"]))?.[0] ?? "";
+    const out = await f.ok(["connect", "cluster", "delete", id, "--force"]);
+    const slot = `vaultwire_${id.replace(/^lcc-/, "")}`;
+    expect(out).toBe(
+      `Deleted connector "${id}".\n` +
+      `Note: PostgreSQL keeps the logical replication slot "${slot}" in database "shop" on 203.0.113.30:5432; while it is inactive the database retains WAL for it. When nothing will resume from it, drop it: SELECT pg_drop_replication_slot('${slot}');\n` +
+      "Note: The publication \"dbz_publication\" the connector created stays too; drop it if no other connector uses it: DROP PUBLICATION \"dbz_publication\";\n",
+    );
+  });
+
   it("deletes with --force", async () => {
     expect(await f.ok(["connect", "cluster", "delete", connector, "--force"])).toBe(`Deleted connector "${connector}".\n`);
     expect(await f.ok(["connect", "cluster", "list"])).toBe("None found.\n");

@@ -91,8 +91,9 @@ export async function connectClusterDelete(args: readonly string[], io: CliIo): 
   const connectors = await resolveConnectors(session, target, ids);
   if (!(await confirmDeletion(io, "connector", connectors.map((c) => c.id), values.force === true))) return 0;
   for (const connector of connectors) {
-    await session.client.delete(`${target.base}/connectors/${enc(connector.name)}`);
+    const { body } = await session.client.delete<{ notices?: string[] }>(`${target.base}/connectors/${enc(connector.name)}`);
     io.stdout(`Deleted connector "${connector.id}".\n`);
+    for (const notice of body.notices ?? []) io.stdout(`Note: ${notice}\n`);
   }
   return 0;
 }

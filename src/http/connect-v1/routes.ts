@@ -129,9 +129,9 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
     return renderInfo(service, await service.get(principal(request), locationOf(request.params), request.params.connector_name));
   });
 
-  app.delete<{ Params: NameParams }>(`${BASE}/connectors/:connector_name`, { schema: { tags, summary: "Delete a connector", params: nameParams, response: { 200: { type: "object", properties: { error: { type: "null" } } }, ...connectErrorResponses(404) } } }, async (request) => {
-    await service.delete(principal(request), locationOf(request.params), request.params.connector_name);
-    return { error: null };
+  app.delete<{ Params: NameParams }>(`${BASE}/connectors/:connector_name`, { schema: { tags, summary: "Delete a connector", params: nameParams, response: { 200: { type: "object", properties: { error: { type: "null" }, notices: { type: "array", items: str(2048), description: "vaultwire: what the connector leaves in its source database (e.g. a PostgreSQL replication slot) and how to remove it" } } }, ...connectErrorResponses(404) } } }, async (request) => {
+    const { notices } = await service.delete(principal(request), locationOf(request.params), request.params.connector_name);
+    return { error: null, ...(notices.length === 0 ? {} : { notices }) };
   });
 
   app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/config`, { schema: { tags, summary: "Read a connector's config (identifiers shown, other secrets masked)", params: nameParams, response: { 200: configMap, ...connectErrorResponses(404) } } }, async (request) => {

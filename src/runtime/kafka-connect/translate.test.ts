@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Connector, KafkaCluster } from "../../domain/resources.js";
-import { placeholder, serverId, translate } from "./translate.js";
+import { databaseLeftovers, placeholder, replicationSlotName, serverId, translate } from "./translate.js";
 
 const cluster: KafkaCluster = {
   id: "lkc-abc", environmentId: "env-abc", displayName: "c", cloud: "AZURE", region: "westus3", availability: "SINGLE_ZONE", type: "DEDICATED",
@@ -125,5 +125,27 @@ describe("translate", () => {
       expect(serverId(id)).toBeGreaterThanOrEqual(1);
       expect(serverId(id)).toBeLessThan(2 ** 31);
     }
+  });
+});
+
+describe("databaseLeftovers", () => {
+  it("names a PostgreSQL connector's replication slot and publication, with the statements that drop them", () => {
+    const pg = connector("PostgresCdcSourceV2", { "database.hostname": "db.internal", "database.port": "5433", "database.dbname": "orders" });
+    const notes = databaseLeftovers(pg);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toContain(`logical replication slot "${replicationSlotName(pg)}" in database "orders" on db.internal:5433`);
+    expect(notes[0]).toContain(`SELECT pg_drop_replication_slot('${replicationSlotName(pg)}');`);
+    expect(notes[1]).toContain('DROP PUBLICATION "dbz_publication";');
+    expect(replicationSlotName(pg)).toBe(`vaultwire_${pg.id.replace(/^lcc-/, "")}`);
+    // The names the config chose; no publication when the connector does not create one.
+    const named = connector("PostgresCdcSourceV2", { "slot.name": "o'slot", "publication.name": "pub", "publication.autocreate.mode": "disabled" });
+    expect(databaseLeftovers(named)).toEqual([expect.stringContaining("SELECT pg_drop_replication_slot('o''slot');")]);
+    expect(databaseLeftovers(connector("SqlServerCdcSourceV2", {}))).toEqual([]);
+  });
+
+  it("deploys a PostgreSQL connector on the slot it will name on delete", () => {
+    const pg = connector("PostgresCdcSourceV2", { "database.hostname": "db", "database.dbname": "x" });
+    const translated = translate(pg, cluster, []);
+    expect(translated.ok && translated.value.config["slot.name"]).toBe(replicationSlotName(pg));
   });
 });

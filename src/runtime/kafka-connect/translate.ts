@@ -91,11 +91,10 @@ export function translate(connector: Connector, cluster: KafkaCluster, sensitive
   // Fail a task whose database keeps refusing it instead of retrying forever while RUNNING.
   config["errors.max.retries"] ??= "3";
 
-  const suffix = connector.id.replace(/^lcc-/, "");
   switch (connector.plugin) {
     case "PostgresCdcSourceV2":
       config["plugin.name"] = "pgoutput";
-      config["slot.name"] ??= `vaultwire_${suffix}`;
+      config["slot.name"] = replicationSlotName(connector);
       break;
     case "MySqlCdcSourceV2":
       config["database.server.id"] = String(serverId(connector.id));
@@ -117,6 +116,32 @@ function addSchemaHistory(config: Record<string, string>, cluster: KafkaCluster,
 }
 
 /** A stable MySQL replica server id in 1..2^31-1 for a connector. */
+/** The logical replication slot a PostgreSQL CDC connector reads from: its own, unless the config names one. */
+export function replicationSlotName(connector: Pick<Connector, "id" | "config">): string {
+  const given = connector.config["slot.name"]?.trim();
+  return given !== undefined && given !== "" ? given : `vaultwire_${connector.id.replace(/^lcc-/, "")}`;
+}
+
+/**
+ * What a deleted connector leaves in the source database, for people: a
+ * PostgreSQL CDC connector's logical replication slot (an inactive slot makes
+ * PostgreSQL keep WAL for the whole cluster until it is dropped) and the
+ * publication Debezium created, each with the statement that drops it.
+ * vaultwire does not drop them itself: a slot is also what lets a connector
+ * re-created under that slot name resume where it stopped.
+ */
+export function databaseLeftovers(connector: Pick<Connector, "id" | "plugin" | "config">): string[] {
+  if (connector.plugin !== "PostgresCdcSourceV2") return [];
+  const where = `database "${connector.config["database.dbname"] ?? ""}" on ${connector.config["database.hostname"] ?? ""}:${connector.config["database.port"] ?? "5432"}`;
+  const slot = replicationSlotName(connector);
+  const notes = [`PostgreSQL keeps the logical replication slot "${slot}" in ${where}; while it is inactive the database retains WAL for it. When nothing will resume from it, drop it: SELECT pg_drop_replication_slot('${slot.replace(/'/g, "''")}');`];
+  if (connector.config["publication.autocreate.mode"]?.trim().toLowerCase() !== "disabled") {
+    const publication = connector.config["publication.name"]?.trim() || "dbz_publication";
+    notes.push(`The publication "${publication}" the connector created stays too; drop it if no other connector uses it: DROP PUBLICATION "${publication.replace(/"/g, '""')}";`);
+  }
+  return notes;
+}
+
 export function serverId(connectorId: string): number {
   let hash = 2166136261;
   for (let i = 0; i < connectorId.length; i++) {
