@@ -61,6 +61,24 @@ describe("renderTable", () => {
     expect(lines[1]?.startsWith("                   |")).toBe(true);
   });
 
+  it("keeps words whole in wrapped columns when another wrapped column can give way", () => {
+    interface ConfigRow { readonly name: string; readonly type: string; readonly required: string; readonly default_value: string; readonly managed: string }
+    const cols: readonly Column<ConfigRow>[] = [
+      { key: "name", header: "Config", wrap: true },
+      { key: "type", header: "Type" },
+      { key: "required", header: "Required" },
+      { key: "default_value", header: "Default", flexible: true, wrap: true },
+      { key: "managed", header: "Managed" },
+    ];
+    const row = (name: string, value: string): ConfigRow => ({ name, type: "STRING", required: "", default_value: value, managed: "" });
+    const text = renderTable(cols, [row("snapshot.isolation.mode", "repeatable_read"), row("event.processing.failure.handling.mode", "fail"), row("driver.applicationIntent", "ReadWrite")]);
+    expect(widest(text)).toBeLessThanOrEqual(80);
+    expect(text).toContain("| repeatable_read |");
+    expect(text).toContain("| ReadWrite       |");
+    // The long dotted name gives way, at a dot.
+    expect(text).toMatch(/\n event\.processing\.failure\.[a-z.]* *\|.*\n [a-z.]*mode +\|/);
+  });
+
   it("flattens newlines in cut columns", () => {
     expect(renderTable(columns, [{ is_current: false, id: "x", name: "y", trace: "line one\nline two" }])).toContain("line one line two");
   });
@@ -104,6 +122,13 @@ describe("wrapText and truncate", () => {
     expect(wrapText("https://vault::secret::key", 16)).toEqual(["https://vault::", "secret::key"]);
     expect(wrapText("abcdefghijkl", 5)).toEqual(["abcde", "fghij", "kl"]);
     expect(wrapText("", 5)).toEqual([""]);
+  });
+
+  it("moves a word whole to the next line, breaking only words longer than the width", () => {
+    expect(wrapText("a supercalifragilistic", 20)).toEqual(["a", "supercalifragilistic"]);
+    expect(wrapText("ab repeatable_read", 15)).toEqual(["ab", "repeatable_read"]);
+    expect(wrapText("dbhistory.${topic.prefix}.{{.logicalClusterId}}", 18)).toEqual(["dbhistory.${topic.", "prefix}.{{.", "logicalClusterId}}"]);
+    expect(wrapText("x DefaultReferenceSubjectNameStrategy", 20)).toEqual(["x", "DefaultReferenceSubj", "ectNameStrategy"]);
   });
 
   it("cuts with an ellipsis", () => {

@@ -66,7 +66,21 @@ export function renderTable<R extends RowModel>(columns: readonly Column<R>[], r
     return c.wrap ? text : text.replace(/\s*\n\s*/g, " ");
   }));
   const natural = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => longestLine(r[i] ?? ""))));
-  const widths = fit(natural, columns.map((c, i) => ({ min: Math.min(natural[i] ?? 0, Math.max(c.header.length, 5)), flexible: c.flexible === true })), (w) => w.reduce((a, b) => a + b, 0) + 3 * w.length - 1, maxWidth);
+  const total = (w: readonly number[]): number => w.reduce((a, b) => a + b, 0) + 3 * w.length - 1;
+  const hardMin = columns.map((c, i) => Math.min(natural[i] ?? 0, Math.max(c.header.length, 5)));
+  // First try not to break words: a wrapped column keeps its longest word, up to
+  // a fair share of what the other columns leave. Only if that cannot fit do
+  // columns shrink to their headers, and words longer than the column break.
+  const fixed = columns.reduce((sum, c, i) => sum + (c.wrap ? 0 : (natural[i] ?? 0)), 0);
+  const wrapped = columns.filter((c) => c.wrap).length;
+  const share = wrapped === 0 ? 0 : Math.floor((maxWidth - total(columns.map(() => 0)) - fixed) / wrapped);
+  const softMin = columns.map((c, i) => {
+    if (!c.wrap) return hardMin[i] ?? 0;
+    const longestWord = Math.max(0, ...cells.map((r) => longestUnit(r[i] ?? "")));
+    return Math.min(natural[i] ?? 0, Math.max(hardMin[i] ?? 0, Math.min(longestWord, share)));
+  });
+  const limits = (mins: readonly number[]) => columns.map((c, i) => ({ min: mins[i] ?? 0, flexible: c.flexible === true }));
+  const widths = balanceWrapped(columns, cells, fit(fit(natural, limits(softMin), total, maxWidth), limits(hardMin), total, maxWidth), natural, hardMin);
   const line = (parts: readonly string[]) => parts.map((p, i) => ` ${p.padEnd(widths[i] ?? 0)} `).join("|").trimEnd();
   const out = [line(columns.map((c) => c.header)), widths.map((w) => "-".repeat(w + 2)).join("+")];
   for (const row of cells) {
@@ -101,6 +115,34 @@ export function section(title: string, body: string): string {
   return `${title}\n${body}`;
 }
 
+/**
+ * With two wrapped columns, shares their combined width the way that costs the
+ * least: each row costs its height squared (tall cells are worst), each word
+ * cut in the middle (not after a break character) 20 more.
+ */
+function balanceWrapped<R extends RowModel>(columns: readonly Column<R>[], cells: readonly (readonly string[])[], widths: number[], natural: readonly number[], hardMin: readonly number[]): number[] {
+  const wrapped = columns.flatMap((c, i) => (c.wrap ? [i] : []));
+  if (wrapped.length !== 2) return widths;
+  const [a = 0, b = 0] = wrapped;
+  const sum = (widths[a] ?? 0) + (widths[b] ?? 0);
+  const cost = (wa: number, wb: number): number => cells.reduce((total, row) => {
+    const left = wrapWithStats(row[a] ?? "", wa);
+    const right = wrapWithStats(row[b] ?? "", wb);
+    const height = Math.max(left.lines.length, right.lines.length);
+    return total + height * height + 20 * (left.cuts + right.cuts);
+  }, 0);
+  let best = { wa: widths[a] ?? 0, cost: cost(widths[a] ?? 0, widths[b] ?? 0) };
+  for (let wa = hardMin[a] ?? 1; wa <= Math.min(natural[a] ?? 0, sum - (hardMin[b] ?? 1)); wa++) {
+    const wb = Math.min(natural[b] ?? 0, sum - wa);
+    const c = cost(wa, wb);
+    if (c < best.cost) best = { wa, cost: c };
+  }
+  const result = [...widths];
+  result[a] = best.wa;
+  result[b] = Math.min(natural[b] ?? 0, sum - best.wa);
+  return result;
+}
+
 /** Narrows columns until the total fits: flexible columns first, the widest first. */
 function fit(natural: readonly number[], limits: readonly { min: number; flexible: boolean }[], total: (w: readonly number[]) => number, maxWidth: number): number[] {
   const widths = [...natural];
@@ -123,25 +165,57 @@ export function truncate(text: string, width: number): string {
   return width <= 1 ? "…".slice(0, width) : `${text.slice(0, width - 1)}…`;
 }
 
-/** Wraps at spaces where it can, after "," "/" ":" "." or "&" otherwise, and cuts long words as a last resort. */
+/** Characters after which a word may break when it is longer than its column. */
+const BREAK_AFTER = /[,/:.&]/;
+
+/** The longest piece of a text that wrapping keeps whole: words, split after "," "/" ":" "." or "&". */
+function longestUnit(text: string): number {
+  return Math.max(0, ...text.split(/\s+/).flatMap((word) => word.split(/(?<=[,/:.&])/)).map((unit) => unit.length));
+}
+
+/**
+ * Wraps at spaces: a word moves whole to the next line when it does not fit.
+ * Only a word longer than the width breaks, after its last "," "/" ":" "." or
+ * "&" that fits (if not too early), else at the width.
+ */
 export function wrapText(text: string, width: number): string[] {
+  return wrapWithStats(text, width).lines;
+}
+
+/** The wrapped lines, and how many words were cut where no break character allowed it. */
+function wrapWithStats(text: string, width: number): { lines: string[]; cuts: number } {
   const lines: string[] = [];
+  let cuts = 0;
   for (const paragraph of text.split("\n")) {
-    let rest = paragraph;
-    while (rest.length > width) {
-      const window = rest.slice(0, width + 1);
-      let cut = window.lastIndexOf(" ");
-      if (cut >= Math.floor(width / 3)) {
-        lines.push(rest.slice(0, cut).trimEnd());
-        rest = rest.slice(cut + 1).trimStart();
+    if (paragraph.length <= width) {
+      lines.push(paragraph);
+      continue;
+    }
+    let line = "";
+    for (const word of paragraph.split(" ").filter((w) => w !== "")) {
+      if (line !== "" && line.length + 1 + word.length <= width) {
+        line += ` ${word}`;
         continue;
       }
-      cut = Math.max(...[",", "/", ":", ".", "&"].map((c) => rest.slice(0, width).lastIndexOf(c)));
-      const at = cut >= Math.floor(width / 3) ? cut + 1 : width;
-      lines.push(rest.slice(0, at));
-      rest = rest.slice(at);
+      if (line !== "") lines.push(line);
+      let rest = word;
+      while (rest.length > width) {
+        const window = rest.slice(0, width);
+        let cut = -1;
+        for (let i = window.length - 1; i >= 0; i--) {
+          if (BREAK_AFTER.test(window.charAt(i))) {
+            cut = i;
+            break;
+          }
+        }
+        const at = cut + 1 >= Math.max(1, Math.floor(width / 3)) ? cut + 1 : width;
+        if (at === width && !BREAK_AFTER.test(window.charAt(width - 1))) cuts++;
+        lines.push(rest.slice(0, at));
+        rest = rest.slice(at);
+      }
+      line = rest;
     }
-    lines.push(rest);
+    lines.push(line);
   }
-  return lines;
+  return { lines, cuts };
 }

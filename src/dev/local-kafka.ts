@@ -5,8 +5,11 @@
  * `infra/kafka/target/` (classpath `lib/*`, connector plugins and vaultwire's
  * ConfigProvider in `plugins/`).
  *
- * Dev tooling like the Azure emulator: it imports nothing from the product.
- * `vaultwire dev kafka start` and the end-to-end tests call `startLocalKafka`.
+ * Dev tooling like the Azure emulator: it imports nothing from the product
+ * but the rebalance delay of services/worker-config.ts (a module without
+ * imports), so local workers and managed ones wait the same. The end-to-end
+ * tests (`test/e2e/`), `npm run quickstart` (scripts/quickstart.ts) and
+ * `bench/e2e.ts` call `startLocalKafka`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,6 +19,7 @@ import { open } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { REBALANCE_DELAY_PROPERTY, SCHEDULED_REBALANCE_MAX_DELAY_MS } from "../services/worker-config.js";
 
 export interface LocalKafkaOptions {
   /** Working folder: properties files, KRaft storage (formatted once, reused), `logs/`. */
@@ -274,8 +278,8 @@ function workerProperties(p: { bootstrapServers: string; connectPort: number; pl
     "plugin.path": p.pluginDir,
     "plugin.discovery": "service_load",
     "offset.flush.interval.ms": "1000",
-    // One worker: do not hold a departed worker's tasks for 5 minutes.
-    "scheduled.rebalance.max.delay.ms": "5000",
+    // Not Connect's 5 minutes: the delay vaultwire's worker-config gives managed workers.
+    [REBALANCE_DELAY_PROPERTY]: String(SCHEDULED_REBALANCE_MAX_DELAY_MS),
   };
 }
 

@@ -1,14 +1,38 @@
 /**
- * The Kafka Connect worker properties that install vaultwire's ConfigProvider
- * for a cluster. The worker credential is a line of its own, present only
- * when one was created for this answer: reading a cluster's worker config
- * never reveals a credential (see worker-credentials.ts).
+ * The Kafka Connect worker properties a worker of a vaultwire-managed cluster
+ * needs beyond Connect's defaults: vaultwire's ConfigProvider, a rebalance
+ * delay short enough that a dead worker's tasks run again within seconds, and
+ * the cluster's bootstrap servers when vaultwire knows them. The text form
+ * also says, as comments, what each worker must set itself.
+ *
+ * The worker credential is a line of its own, present only when one was
+ * created for this answer: reading a cluster's worker config never reveals a
+ * credential (see worker-credentials.ts).
+ *
+ * This module imports nothing, so dev tooling (src/dev/local-kafka.ts) can take
+ * the rebalance delay from here without depending on the product.
  */
 
 export const TOKEN_PROPERTY = "config.providers.vaultwire.param.token";
+export const REBALANCE_DELAY_PROPERTY = "scheduled.rebalance.max.delay.ms";
 
-export function workerProperties(options: { publicUrl: string; clusterId: string; token?: string }): Record<string, string> {
+/**
+ * How long Connect holds the connectors and tasks of a worker that left the
+ * group before giving them to the others (Connect's default: 300000, five
+ * minutes). Measured with two workers: a killed worker's task ran again after
+ * 10–20 s with a low delay and after 310 s with the default. The cost of a
+ * short delay: a worker that restarts slower than this has its tasks moved to
+ * the others and then partly moved back when it returns (each move is a task
+ * restart). 15 s covers a quick restart and keeps an outage short; the worker
+ * is noticed gone after `session.timeout.ms` (10 s) before the delay starts.
+ */
+export const SCHEDULED_REBALANCE_MAX_DELAY_MS = 15_000;
+
+export function workerProperties(options: { publicUrl: string; clusterId: string; bootstrapServers?: string; token?: string }): Record<string, string> {
+  const bootstrapServers = options.bootstrapServers?.trim() ?? "";
   return {
+    ...(bootstrapServers === "" ? {} : { "bootstrap.servers": bootstrapServers }),
+    [REBALANCE_DELAY_PROPERTY]: String(SCHEDULED_REBALANCE_MAX_DELAY_MS),
     "config.providers": "vaultwire",
     "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
     "config.providers.vaultwire.param.url": options.publicUrl,
@@ -17,9 +41,41 @@ export function workerProperties(options: { publicUrl: string; clusterId: string
   };
 }
 
-/** The properties as a worker.properties fragment; without a credential, a comment says how to get one. */
+/**
+ * The properties as a worker.properties fragment, with comments: what the
+ * worker sets itself (never invented here), why the rebalance delay, and,
+ * without a credential, how to get one.
+ */
 export function workerPropertiesText(properties: Record<string, string>, clusterId: string): string {
-  const lines = Object.entries(properties).map(([k, v]) => `${k}=${v}`);
+  const line = (key: string): string[] => {
+    const value = properties[key];
+    return value === undefined ? [] : [`${key}=${value}`];
+  };
+  const shown = new Set(["bootstrap.servers", REBALANCE_DELAY_PROPERTY]);
+  const lines = [
+    `# Kafka Connect worker properties (distributed mode) for Kafka cluster ${clusterId}, from vaultwire.`,
+    `# Every worker of the Connect cluster needs them.`,
+    `#`,
+    `# Set by each worker itself (vaultwire does not choose these):`,
+    properties["bootstrap.servers"] === undefined
+      ? `#   bootstrap.servers=<the Kafka cluster's bootstrap servers>`
+      : `#   bootstrap.servers: below, the cluster's as registered in vaultwire (workers may need another address)`,
+    `#   group.id=<one id shared by all workers of this Connect cluster, and by no other>`,
+    `#   config.storage.topic, offset.storage.topic, status.storage.topic=<three topics of this Connect cluster alone>`,
+    `#   plugin.path=<the folders of the connector plugins, and the folder holding vaultwire-config-provider-<version>.jar>`,
+    `#   key.converter, value.converter, listeners, and the security settings your Kafka cluster needs`,
+    `#   connector.client.config.override.policy: keep the default (All); connectors may set producer.override.*`,
+    ...line("bootstrap.servers"),
+    `#`,
+    `# A connector or task of a worker that left the group runs again on another worker after this`,
+    `# delay (plus session.timeout.ms, 10 s, to notice). Connect's default is 300000 (5 minutes).`,
+    `# Shorter moves tasks around whenever a worker restarts more slowly than the delay.`,
+    ...line(REBALANCE_DELAY_PROPERTY),
+    `#`,
+    `# vaultwire's ConfigProvider: resolves the \${vaultwire:…} placeholders of connector configs. After a`,
+    `# secret changes, vaultwire restarts the connector and its tasks itself (config.action.reload is not needed).`,
+    ...Object.entries(properties).filter(([key]) => !shown.has(key)).map(([key, value]) => `${key}=${value}`),
+  ];
   if (properties[TOKEN_PROPERTY] === undefined) {
     lines.push(
       `# The worker credential is not shown here. Create one (organization admins only) with`,

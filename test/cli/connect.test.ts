@@ -59,10 +59,15 @@ describe("vaultwire connect cluster create", () => {
     expect((await f.ok(["connect", "cluster", "list", "-o", "json"]))).not.toContain("\"dry\"");
   });
 
-  it("says so when a dry run's connector already exists", async () => {
+  it("says up front, without calling the configuration valid, when a dry run's connector already exists", async () => {
     const r = await f.cli(["connect", "cluster", "create", "--config-file", "sqlcdc_with_key_vault.json", "--dry-run"]);
-    expect(r.out).toBe("Configuration of connector \"SqlServerCdcSource1\" (SqlServerCdcSourceV2) is valid.\n");
-    expectCleanError(r, 1, `connector "SqlServerCdcSource1" already exists in Kafka cluster "${cluster}"`);
+    expect(r.out).toBe("");
+    expectCleanError(r, 1, `connector "SqlServerCdcSource1" already exists in Kafka cluster "${cluster}" (${connector}): create would fail`);
+    expect(r.err).toContain(`Change it with "vaultwire connect cluster update ${connector} --config-file sqlcdc_with_key_vault.json --dry-run" (then without --dry-run), or pick another name.`);
+    expect(r.err).not.toContain("is valid");
+    const json = await f.cli(["connect", "cluster", "create", "--config-file", "sqlcdc_with_key_vault.json", "--dry-run", "-o", "json"]);
+    expect(json.out).toBe("");
+    expect(json.code).toBe(1);
   });
 
   it("prints every error by key when the server refuses the configuration", async () => {

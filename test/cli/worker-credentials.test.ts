@@ -21,9 +21,27 @@ async function secretsWith(token: string): Promise<number> {
 }
 
 describe("vaultwire kafka cluster worker-config", () => {
-  it("prints the ConfigProvider properties without a credential, saying how to get one", async () => {
+  it("prints every property a managed worker needs, without a credential, saying how to get one", async () => {
     const out = await f.ok(["kafka", "cluster", "worker-config", "--cluster", clusterId]);
     expect(out).toBe(
+      `# Kafka Connect worker properties (distributed mode) for Kafka cluster ${clusterId}, from vaultwire.\n` +
+      "# Every worker of the Connect cluster needs them.\n" +
+      "#\n" +
+      "# Set by each worker itself (vaultwire does not choose these):\n" +
+      "#   bootstrap.servers=<the Kafka cluster's bootstrap servers>\n" +
+      "#   group.id=<one id shared by all workers of this Connect cluster, and by no other>\n" +
+      "#   config.storage.topic, offset.storage.topic, status.storage.topic=<three topics of this Connect cluster alone>\n" +
+      "#   plugin.path=<the folders of the connector plugins, and the folder holding vaultwire-config-provider-<version>.jar>\n" +
+      "#   key.converter, value.converter, listeners, and the security settings your Kafka cluster needs\n" +
+      "#   connector.client.config.override.policy: keep the default (All); connectors may set producer.override.*\n" +
+      "#\n" +
+      "# A connector or task of a worker that left the group runs again on another worker after this\n" +
+      "# delay (plus session.timeout.ms, 10 s, to notice). Connect's default is 300000 (5 minutes).\n" +
+      "# Shorter moves tasks around whenever a worker restarts more slowly than the delay.\n" +
+      "scheduled.rebalance.max.delay.ms=15000\n" +
+      "#\n" +
+      "# vaultwire's ConfigProvider: resolves the ${vaultwire:…} placeholders of connector configs. After a\n" +
+      "# secret changes, vaultwire restarts the connector and its tasks itself (config.action.reload is not needed).\n" +
       "config.providers=vaultwire\n" +
       "config.providers.vaultwire.class=io.vaultwire.connect.VaultwireConfigProvider\n" +
       `config.providers.vaultwire.param.url=${f.server.url}\n` +
@@ -32,6 +50,23 @@ describe("vaultwire kafka cluster worker-config", () => {
       `#   vaultwire kafka cluster worker-config --cluster ${clusterId} --create-credential\n` +
       "# and set config.providers.vaultwire.param.token=<it>, or config.providers.vaultwire.param.token.file=<a file holding it>.\n",
     );
+  });
+
+  it("gives the cluster's bootstrap servers when vaultwire knows them, in the text and the JSON", async () => {
+    const known = objectId(await f.ok(["kafka", "cluster", "create", "payments", "--cloud", "azure", "--region", "westus3", "--bootstrap-servers", "kafka-1:9092,kafka-2:9092", "-o", "json"]));
+    const out = await f.ok(["kafka", "cluster", "worker-config", "--cluster", known]);
+    expect(out).toContain("#   bootstrap.servers: below, the cluster's as registered in vaultwire (workers may need another address)\n");
+    expect(out).not.toContain("bootstrap.servers=<");
+    expect(out).toMatch(/\nbootstrap\.servers=kafka-1:9092,kafka-2:9092\n#\n# A connector or task/);
+    const json = JSON.parse(await f.ok(["kafka", "cluster", "worker-config", "-o", "json", "--cluster", known])) as { properties: Record<string, string> };
+    expect(json.properties).toEqual({
+      "bootstrap.servers": "kafka-1:9092,kafka-2:9092",
+      "scheduled.rebalance.max.delay.ms": "15000",
+      "config.providers": "vaultwire",
+      "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
+      "config.providers.vaultwire.param.url": f.server.url,
+      "config.providers.vaultwire.param.cluster": known,
+    });
   });
 
   it("--create-credential adds a new credential, once, that works", async () => {

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { ClientAssertionCredential, ClientSecretCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createAdminClient } from "../../src/cli/commands/dev-azure-client.js";
 import { devAzure } from "../../src/cli/commands/dev-azure.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { run } from "../../src/cli/run.js";
@@ -19,8 +21,10 @@ interface StartJson {
   oidcIssuer: string;
   tenantId: string;
   vaults: { name: string; vaultUri: string }[];
-  app: { appId: string; clientSecret: string; servicePrincipalObjectId: string };
+  app: { appId: string; clientSecret: string; servicePrincipalObjectId: string; roleAssignments: { vault: string; roleName: string; assignmentId: string }[] };
 }
+
+interface RoleAssignmentJson { vault: string; assignmentId: string; principalObjectId: string; roleName: string; dataActions: string[]; secretName: string | null }
 
 function captureIo(hooks: Pick<CliIo, "readStdin" | "waitForShutdown"> = { readStdin: () => Promise.resolve(""), waitForShutdown: () => new Promise(() => undefined) }): { io: CliIo; out: () => string; err: () => string } {
   let out = "";
@@ -170,6 +174,46 @@ describe("vaultwire dev azure (in-process)", () => {
     expect((await cli(["dev", "azure", "firewall", "maybe", "--vault", "dev", ...state()])).code).toBe(2);
     expect((await cli(["dev", "azure", "throttle", "--vault", "dev", ...state()])).err).toContain("required flag \"limit\" not set");
   });
+
+  it("lists role assignments, those start made included, so role remove can undo them", async () => {
+    const sp = summary.app.servicePrincipalObjectId;
+    const [devGrant, secondGrant] = summary.app.roleAssignments;
+    expect(summary.app.roleAssignments).toEqual([
+      { vault: "dev", roleName: "Key Vault Secrets User", assignmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown },
+      { vault: "second", roleName: "Key Vault Secrets User", assignmentId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown },
+    ]);
+    const all = JSON.parse((await cli(["dev", "azure", "role", "list", "-o", "json", ...state()])).out) as RoleAssignmentJson[];
+    expect(all.filter((a) => a.assignmentId === devGrant?.assignmentId)).toEqual([{ vault: "dev", assignmentId: devGrant?.assignmentId, principalObjectId: sp, roleName: "Key Vault Secrets User", dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"], secretName: null }]);
+
+    // On "second", the app has the role start gave it and the secret-scoped one an earlier test assigned.
+    const second = JSON.parse((await cli(["dev", "azure", "role", "list", "--vault", "second", "--app", summary.app.appId, "-o", "json", ...state()])).out) as RoleAssignmentJson[];
+    expect(second.map((a) => [a.assignmentId === secondGrant?.assignmentId ? "start" : "other", a.roleName, a.secretName])).toEqual([["start", "Key Vault Secrets User", null], ["other", "Key Vault Secrets Officer", "x"]]);
+    expect(parseYaml((await cli(["dev", "azure", "role", "list", "--vault", "second", "--principal", sp.toUpperCase(), "-o", "yaml", ...state()])).out)).toEqual(second);
+    const human = await cli(["dev", "azure", "role", "list", "--vault", "second", "--principal", sp, ...state()]);
+    expect(human).toMatchObject({ code: 0, err: "" });
+    expect(human.out).toBe(
+      `${secondGrant?.assignmentId ?? ""}  vault second  principal ${sp}  Key Vault Secrets User  whole vault\n` +
+      `${second[1]?.assignmentId ?? ""}  vault second  principal ${sp}  Key Vault Secrets Officer  secret "x"\n`,
+    );
+
+    expect((await cli(["dev", "azure", "role", "remove", "--vault", "second", "--assignment", secondGrant?.assignmentId ?? "", ...state()])).code).toBe(0);
+    const after = JSON.parse((await cli(["dev", "azure", "role", "list", "--vault", "second", "--app", summary.app.appId, "-o", "json", ...state()])).out) as RoleAssignmentJson[];
+    expect(after.map((a) => a.roleName)).toEqual(["Key Vault Secrets Officer"]);
+
+    expect((await cli(["dev", "azure", "role", "list", "--principal", "00000000-0000-0000-0000-000000000000", ...state()])).out).toBe("None found.\n");
+    expect(await cli(["dev", "azure", "role", "list", "--vault", "nope", ...state()])).toMatchObject({ code: 1, err: "Error: vault \"nope\" does not exist\n" });
+    expect((await cli(["dev", "azure", "role", "list", "--app", "nope", ...state()])).err.split("\n")[0]).toBe("Error: app \"nope\" does not exist");
+    expect((await cli(["dev", "azure", "role", "list", "--principal", sp, "--app", summary.app.appId, ...state()])).code).toBe(2);
+  });
+
+  it("serves the list on the admin API, filtered by vault and principal", async () => {
+    const client = createAdminClient(summary.authorityHost, await readFile(summary.caCertPath, "utf8"));
+    const sp = summary.app.servicePrincipalObjectId;
+    const { roleAssignments } = await client.call("GET", `/role-assignments?vault=DEV&principal=${sp}`) as { roleAssignments: RoleAssignmentJson[] };
+    expect(roleAssignments.map((a) => [a.vault, a.assignmentId])).toEqual([["dev", summary.app.roleAssignments[0]?.assignmentId]]);
+    expect(((await client.call("GET", "/role-assignments")) as { roleAssignments: RoleAssignmentJson[] }).roleAssignments.length).toBeGreaterThan(1);
+    await expect(client.call("GET", "/role-assignments?vault=dev&vault=second")).rejects.toThrow("the query parameter \"vault\" may be given only once");
+  });
 });
 
 describe("vaultwire dev azure start --managed-identity", () => {
@@ -181,7 +225,7 @@ describe("vaultwire dev azure start --managed-identity", () => {
     tenantId: string;
     vaults: { name: string; vaultUri: string }[];
     app: { appId: string };
-    managedIdentity: { displayName: string; clientId: string; principalId: string; trustedByApp: boolean };
+    managedIdentity: { displayName: string; clientId: string; principalId: string; trustedByApp: boolean; roleAssignments: { vault: string; roleName: string; assignmentId: string }[] };
   }
 
   /** What IDENTITY_ENDPOINT answers, asked the way MSAL's AppService source asks. */
@@ -201,7 +245,9 @@ describe("vaultwire dev azure start --managed-identity", () => {
     try {
       const summary = JSON.parse(await until(() => json.out().split("\n")[0] || undefined)) as ManagedIdentityStartJson;
       expect(summary.managedIdentityEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);
-      expect(summary.managedIdentity).toMatchObject({ displayName: "vaultwire-mi", trustedByApp: true });
+      expect(summary.managedIdentity).toMatchObject({ displayName: "vaultwire-mi", trustedByApp: true, roleAssignments: [{ vault: "dev", roleName: "Key Vault Secrets User" }] });
+      const listed = JSON.parse((await cli(["dev", "azure", "role", "list", "--principal", summary.managedIdentity.principalId, "-o", "json", "--state-dir", stateDir])).out) as RoleAssignmentJson[];
+      expect(listed.map((a) => a.assignmentId)).toEqual(summary.managedIdentity.roleAssignments.map((a) => a.assignmentId));
       const ca = await readFile(summary.caCertPath, "utf8");
       const vaultUri = summary.vaults[0]?.vaultUri ?? "";
       expect((await cli(["dev", "azure", "secret", "set", "db-password", "hunter2", "--vault", "dev", "--state-dir", stateDir])).code).toBe(0);
@@ -247,11 +293,35 @@ describe("vaultwire dev azure start --managed-identity", () => {
   });
 });
 
+describe("vaultwire dev azure start --app (for people)", () => {
+  it("prints the id of each role assignment it made, which role list shows and role remove takes", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-app-human-"));
+    let stop = (): void => undefined;
+    const shutdown = new Promise<string>((resolve) => { stop = () => { resolve("SIGTERM"); }; });
+    const human = captureIo({ waitForShutdown: () => shutdown, readStdin: () => Promise.resolve("") });
+    const started = devAzure(["start", "--state-dir", stateDir, "--port", "0", "--vault", "dev:0", "--app", "vaultwire"], human.io);
+    try {
+      const out = await until(() => (human.out().includes("Administer it") ? human.out() : undefined));
+      const id = / {4}role assignment {2}([0-9a-f-]{36}) {3}\(Key Vault Secrets User on vault "dev"\)\n/.exec(out)?.[1];
+      expect(id).toBeDefined();
+      expect(out).toContain("  vaultwire dev azure role list");
+      const listed = await cli(["dev", "azure", "role", "list", "--vault", "dev", "--state-dir", stateDir]);
+      expect(listed.out).toMatch(new RegExp(`^${id ?? "none"}  vault dev  principal [0-9a-f-]{36}  Key Vault Secrets User  whole vault\n$`));
+      expect((await cli(["dev", "azure", "role", "remove", "--vault", "dev", "--assignment", id ?? "", "--state-dir", stateDir])).code).toBe(0);
+      expect((await cli(["dev", "azure", "role", "list", "--state-dir", stateDir])).out).toBe("None found.\n");
+    } finally {
+      stop();
+      await started;
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("vaultwire dev azure (usage)", () => {
   it("prints its help and lists the commands", async () => {
     const help = await cli(["dev", "azure", "--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["start", "secret set", "role assign", "firewall", "throttle", "fault", "stats"]) expect(help.out).toContain(`  ${command}`);
+    for (const command of ["start", "secret set", "role assign", "role list", "role remove", "firewall", "throttle", "fault", "stats"]) expect(help.out).toContain(`  ${command}`);
     expect((await cli(["dev", "azure", "start", "--help"])).out).toContain("Examples:");
     expect((await cli(["--help"])).out).toContain("dev azure");
     expect((await cli(["dev"])).code).toBe(2);

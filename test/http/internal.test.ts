@@ -48,7 +48,11 @@ describe.each(storeTargets())("internal/v1 on $name", (target) => {
   it("reading a cluster's worker config never reveals a credential; creating one shows it once", async () => {
     const config = await server.api<WorkerConfigBody>("GET", `/cmk/v2/clusters/${seed.clusterId}/worker-config`);
     expect(config.status).toBe(200);
+    // Only real key=value pairs: the cluster's bootstrap servers (the harness registers localhost:9092),
+    // the rebalance delay, the ConfigProvider; what the worker sets itself is in comments of the text.
     expect(config.body.properties).toEqual({
+      "bootstrap.servers": "localhost:9092",
+      "scheduled.rebalance.max.delay.ms": "15000",
       "config.providers": "vaultwire",
       "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
       "config.providers.vaultwire.param.url": server.url,
@@ -57,6 +61,13 @@ describe.each(storeTargets())("internal/v1 on $name", (target) => {
     expect(config.body.credential).toBeUndefined();
     expect(config.body.text).toContain(`config.providers.vaultwire.param.cluster=${seed.clusterId}\n`);
     expect(config.body.text).toContain("# The worker credential is not shown here");
+    expect(config.body.text).toContain("\nbootstrap.servers=localhost:9092\n");
+    expect(config.body.text).toContain("\nscheduled.rebalance.max.delay.ms=15000\n");
+    expect(config.body.text).toContain("#   group.id=<");
+    expect(config.body.text).toContain("#   plugin.path=<");
+    // Every line is a comment or one of the properties.
+    const pairs = config.body.text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    expect(pairs).toEqual(Object.entries(config.body.properties).map(([k, v]) => `${k}=${v}`));
     expect(token).toMatch(/^vwc_wcr-[a-z0-9]+_[A-Za-z0-9_-]{43}$/);
     expect(otherToken).toMatch(/^vwc_wcr-/);
     expect(otherToken).not.toBe(token);

@@ -17,7 +17,8 @@ export const CONNECT_CLUSTER_CREATE_HELP = `Create a connector from a configurat
 
 The server validates the whole configuration first (every field, and a live
 read of each secret the secret manager manages) and creates nothing when it is
-invalid. --dry-run only validates and prints every error by key.
+invalid. --dry-run only validates and prints every error by key; it fails at
+once when a connector of that name already exists.
 
 Usage:
   vaultwire connect cluster create --config-file FILE [flags]
@@ -72,11 +73,14 @@ export async function connectClusterCreate(args: readonly string[], io: CliIo): 
   const session = await openSession(io, { environment: values.environment, cluster: values.cluster });
   const target = await connectTarget(session);
   if (values["dry-run"] === true) {
-    const code = await dryRun(session, target, document.config, name, output, io);
-    if ((await listConnectors(session, target)).some((c) => c.name === name)) {
-      throw new CliError(`connector "${name}" already exists in Kafka cluster "${target.clusterId}"`, 1, ["Change it with \"vaultwire connect cluster update <id> --config-file FILE\", or pick another name."]);
+    // Before validating: a create under a taken name would fail however valid the configuration is.
+    const existing = (await listConnectors(session, target)).find((c) => c.name === name);
+    if (existing !== undefined) {
+      throw new CliError(`connector "${name}" already exists in Kafka cluster "${target.clusterId}" (${existing.id}): create would fail`, 1, [
+        `Change it with "vaultwire connect cluster update ${existing.id} --config-file ${file} --dry-run" (then without --dry-run), or pick another name.`,
+      ]);
     }
-    return code;
+    return dryRun(session, target, document.config, name, output, io);
   }
 
   await withDryRunHint(() => session.client.post(`${target.base}/connectors`, { name, config: document.config }), `${PATH} --config-file ${file} --dry-run`);

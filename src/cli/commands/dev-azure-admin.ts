@@ -291,10 +291,39 @@ const SPECS: readonly AdminCommandSpec[] = [
     },
   },
   {
+    path: ["role", "list"],
+    summary: "List role assignments, with the ids role remove takes.",
+    usage: "vaultwire dev azure role list [--vault VAULT] [--principal OID | --app ID] [flags]",
+    flags: [
+      "      --vault string       Only this vault's assignments (default: every vault).",
+      "      --principal string   Only the assignments of this principal (object id).",
+      "      --app string         Or only those of this app's service principals.",
+    ].join("\n"),
+    options: { vault: { type: "string" }, principal: { type: "string" }, app: { type: "string" } },
+    examples: ["vaultwire dev azure role list", "vaultwire dev azure role list --vault dev --app 3f2a... -o json"],
+    action: async ({ client, values, command }) => {
+      const vault = str(values.vault);
+      const principal = str(values.principal);
+      const app = str(values.app);
+      if (principal !== undefined && app !== undefined) throw usageError("pass at most one of --principal and --app", command);
+      let principals: ReadonlySet<string> | undefined;
+      if (app !== undefined) {
+        const state = await client.call("GET", "") as StatusJson;
+        const found = state.apps.find((a) => a.appId.toLowerCase() === app.toLowerCase());
+        if (found === undefined) throw new CliError(`app "${app}" does not exist`, 1, [`Apps: ${state.apps.map((a) => a.appId).join(", ") || "none"}.`]);
+        principals = new Set(Object.values(found.servicePrincipals).map((oid) => oid.toLowerCase()));
+      }
+      const query = new URLSearchParams({ ...(vault === undefined ? {} : { vault }), ...(principal === undefined ? {} : { principal }) }).toString();
+      const { roleAssignments } = await client.call("GET", `/role-assignments${query === "" ? "" : `?${query}`}`) as { roleAssignments: RoleAssignmentJson[] };
+      const rows = principals === undefined ? roleAssignments : roleAssignments.filter((a) => principals.has(a.principalObjectId.toLowerCase()));
+      return { data: rows, human: renderRoleAssignments(rows) };
+    },
+  },
+  {
     path: ["role", "remove"],
     summary: "Remove a role assignment.",
     usage: "vaultwire dev azure role remove --vault VAULT --assignment ID [flags]",
-    flags: `${VAULT_FLAG}\n      --assignment string  The assignment id that role assign printed (required).`,
+    flags: `${VAULT_FLAG}\n      --assignment string  The assignment id that role assign, role list or start printed (required).`,
     options: { vault: { type: "string" }, assignment: { type: "string" } },
     examples: ["vaultwire dev azure role remove --vault dev --assignment 7a8b..."],
     action: async ({ client, values, command }) => {
@@ -476,6 +505,25 @@ interface StatusJson {
   /** Absent from emulators that predate the managed identity endpoint. */
   readonly managedIdentityEndpoint?: string;
   readonly managedIdentities?: readonly { clientId: string; principalId: string; tenantId: string; displayName: string; systemAssigned: boolean }[];
+}
+
+interface RoleAssignmentJson {
+  readonly vault: string;
+  readonly assignmentId: string;
+  readonly principalObjectId: string;
+  readonly roleName: string;
+  readonly dataActions: readonly string[];
+  readonly secretName: string | null;
+}
+
+/** One line per assignment (ids in full, to copy into role remove), like status. */
+function renderRoleAssignments(rows: readonly RoleAssignmentJson[]): string {
+  if (rows.length === 0) return "None found.\n";
+  return rows.map((a) => {
+    const role = a.roleName === "custom" ? `custom (${a.dataActions.join(", ")})` : a.roleName;
+    const scope = a.secretName === null ? "whole vault" : `secret ${JSON.stringify(a.secretName)}`;
+    return `${a.assignmentId}  vault ${a.vault}  principal ${a.principalObjectId}  ${role}  ${scope}\n`;
+  }).join("");
 }
 
 function renderStatus(state: StatusJson): string {

@@ -51,7 +51,8 @@ Flags:
       --tenant string      Create a tenant with this id (a GUID); one is created anyway for --vault or --app.
       --vault NAME[:PORT]  Create a vault in the tenant (repeatable); ports default to 8443, 8444, ...
       --app string         Create an app registration with a client secret, consented in the tenant and
-                           granted "Key Vault Secrets User" on every vault.
+                           granted "Key Vault Secrets User" on every vault (the assignment ids are printed;
+                           "role list" shows them too).
       --managed-identity string
                            Create a user-assigned managed identity with this name in the tenant, granted
                            "Key Vault Secrets User" on every vault; with --app, the app also trusts it
@@ -157,9 +158,18 @@ interface StartSummary {
   readonly managedIdentityHeader: string;
   readonly tenantId: string | null;
   readonly vaults: readonly { name: string; vaultUri: string }[];
-  readonly app: { displayName: string; appId: string; clientSecret: string; servicePrincipalObjectId: string } | null;
-  readonly managedIdentity: { displayName: string; clientId: string; principalId: string; resourceId: string; trustedByApp: boolean } | null;
+  readonly app: { displayName: string; appId: string; clientSecret: string; servicePrincipalObjectId: string; roleAssignments: readonly RoleGrant[] } | null;
+  readonly managedIdentity: { displayName: string; clientId: string; principalId: string; resourceId: string; trustedByApp: boolean; roleAssignments: readonly RoleGrant[] } | null;
 }
+
+/** A role `start` granted: what `role remove --vault VAULT --assignment ID` undoes. */
+interface RoleGrant {
+  readonly vault: string;
+  readonly roleName: string;
+  readonly assignmentId: string;
+}
+
+const START_ROLE = "Key Vault Secrets User";
 
 async function populate(emulator: AzureEmulator, tenantOption: string | undefined, vaults: readonly VaultRequest[], appName: string | undefined, identityName: string | undefined): Promise<StartSummary> {
   const needsTenant = tenantOption !== undefined || vaults.length > 0 || appName !== undefined || identityName !== undefined;
@@ -176,15 +186,15 @@ async function populate(emulator: AzureEmulator, tenantOption: string | undefine
   if (appName !== undefined && tenantId !== null) {
     const { appId, homeServicePrincipalObjectId } = adminCall(() => emulator.createApp({ homeTenantId: tenantId, displayName: appName }));
     const { secret } = emulator.addClientSecret(appId);
-    for (const vault of created) emulator.assignRole(vault.name, { principalObjectId: homeServicePrincipalObjectId, role: "Key Vault Secrets User" });
-    app = { displayName: appName, appId, clientSecret: secret, servicePrincipalObjectId: homeServicePrincipalObjectId };
+    const roleAssignments = created.map((vault) => ({ vault: vault.name, roleName: START_ROLE, assignmentId: emulator.assignRole(vault.name, { principalObjectId: homeServicePrincipalObjectId, role: START_ROLE }).assignmentId }));
+    app = { displayName: appName, appId, clientSecret: secret, servicePrincipalObjectId: homeServicePrincipalObjectId, roleAssignments };
   }
   let managedIdentity: StartSummary["managedIdentity"] = null;
   if (identityName !== undefined && tenantId !== null) {
     const { clientId, principalId, resourceId } = adminCall(() => emulator.createManagedIdentity({ tenantId, displayName: identityName }));
-    for (const vault of created) emulator.assignRole(vault.name, { principalObjectId: principalId, role: "Key Vault Secrets User" });
+    const roleAssignments = created.map((vault) => ({ vault: vault.name, roleName: START_ROLE, assignmentId: emulator.assignRole(vault.name, { principalObjectId: principalId, role: START_ROLE }).assignmentId }));
     if (app) emulator.addFederatedCredential(app.appId, { issuer: emulator.managedIdentityIssuer(tenantId), subject: principalId });
-    managedIdentity = { displayName: identityName, clientId, principalId, resourceId, trustedByApp: app !== null };
+    managedIdentity = { displayName: identityName, clientId, principalId, resourceId, trustedByApp: app !== null, roleAssignments };
   }
   return {
     authorityHost: emulator.authorityHost,
@@ -224,6 +234,7 @@ function renderStart(summary: StartSummary): string {
       `    client id        ${summary.app.appId}`,
       `    client secret    ${summary.app.clientSecret}   (a fake credential, valid only here)`,
       `    object id        ${summary.app.servicePrincipalObjectId}   (Key Vault Secrets User on every vault)`,
+      ...grantLines(summary.app.roleAssignments),
     );
   }
   if (summary.managedIdentity) {
@@ -232,6 +243,7 @@ function renderStart(summary: StartSummary): string {
       `  Managed identity ${JSON.stringify(mi.displayName)}:`,
       `    client id        ${mi.clientId}`,
       `    object id        ${mi.principalId}   (Key Vault Secrets User on every vault)`,
+      ...grantLines(mi.roleAssignments),
     );
     if (mi.trustedByApp && summary.tenantId !== null) lines.push(`    trusted by       app ${JSON.stringify(summary.app?.displayName ?? "")} (federated credential: issuer ${summary.authorityHost}/${summary.tenantId}/v2.0, subject ${mi.principalId})`);
   }
@@ -249,9 +261,14 @@ function renderStart(summary: StartSummary): string {
     "Administer it from another terminal (same --state-dir, or --url):",
     `  vaultwire dev azure secret set --vault ${summary.vaults[0]?.name ?? "NAME"} db-password --value-file password.txt`,
     "  vaultwire dev azure stats",
+    "  vaultwire dev azure role list       (role remove --vault VAULT --assignment ID undoes one)",
     "",
   );
   return `${lines.join("\n")}\n`;
+}
+
+function grantLines(grants: readonly RoleGrant[]): string[] {
+  return grants.map((g) => `    role assignment  ${g.assignmentId}   (${g.roleName} on vault ${JSON.stringify(g.vault)})`);
 }
 
 function parseVault(spec: string, defaultPort: number): VaultRequest {

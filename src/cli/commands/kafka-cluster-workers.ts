@@ -79,10 +79,12 @@ Examples:
   vaultwire kafka cluster worker-credential revoke wcr-a1b2c3d4 --cluster lkc-a1b2c3d4
 `;
 
-const CONFIG_HELP = `Print the Kafka Connect worker properties that install vaultwire's
-ConfigProvider for a Kafka cluster. Append them to each worker's
-worker.properties (and put the vaultwire-connect-config-provider jar on the
-worker's plugin.path).
+const CONFIG_HELP = `Print the Kafka Connect worker properties a worker of a Kafka cluster
+needs: vaultwire's ConfigProvider, the rebalance delay (15 s instead of
+Connect's 5 minutes) and the cluster's bootstrap servers when known, with
+comments naming what each worker sets itself (group.id, the internal topics,
+plugin.path). Add them to each worker's worker.properties, and put the
+vaultwire-config-provider jar in a folder on the worker's plugin.path.
 
 Without --create-credential the output has no credential, only a comment
 saying where it goes; with it (organization admins only), a new worker

@@ -31,7 +31,7 @@ Available Commands:
   describe    Describe a Kafka cluster.
   list        List the Kafka clusters of an environment.
   use         Use a Kafka cluster (and its environment) in later commands.
-  worker-config       Print the Connect worker properties that install vaultwire's ConfigProvider.
+  worker-config       Print the properties a Connect worker of the cluster needs (ConfigProvider too).
   worker-credential   Create, list and revoke the credentials Connect workers fetch secrets with.
 
 Use "vaultwire kafka cluster [command] --help" for more information about a command.

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { EmulatorAdminError } from "./admin-error.js";
 import type { AzureEmulator } from "./emulator.js";
 import type { AccessPolicyPermission, RoleSpec } from "./rbac.js";
-import { clientAddress, isLoopback, readBody, RequestBodyTooLarge, sendJson } from "./server.js";
+import { clientAddress, isLoopback, readBody, requestUrl, RequestBodyTooLarge, sendJson } from "./server.js";
 import type { Cloud, PermissionModel, AccessPolicyErrorCode } from "./vault.js";
 
 type Json = Record<string, unknown>;
@@ -25,7 +25,7 @@ export async function handleAdminRequest(emulator: AzureEmulator, request: Incom
     const text = await readBody(request, 1024 * 1024);
     const body = parseBody(text);
     const segments = path.split("/").slice(2).map((s) => decodeURIComponent(s));
-    const result = route(emulator, request.method ?? "GET", segments, body);
+    const result = route(emulator, request.method ?? "GET", segments, body, requestUrl(request).searchParams);
     const value = result instanceof Promise ? await result : result;
     if (value.status === 204) {
       response.writeHead(204, { "Cache-Control": "no-store" });
@@ -57,7 +57,7 @@ function parseBody(text: string): unknown {
   }
 }
 
-function route(emulator: AzureEmulator, method: string, segments: readonly string[], body: unknown): Result | Promise<Result> {
+function route(emulator: AzureEmulator, method: string, segments: readonly string[], body: unknown, query: URLSearchParams): Result | Promise<Result> {
   // `POST apps/:id/secrets`: the fixed segments, with the ids (every second segment) as `:id`.
   const key = `${method} ${segments.map((s, i) => (i % 2 === 1 ? ":id" : s)).join("/")}`;
   const id = segments[1] ?? "";
@@ -140,6 +140,11 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
       const b = object(body);
       return ok(emulator.assignRole(id, { principalObjectId: requiredString(b, "principalObjectId"), role: b.role as RoleSpec, ...optionalString(b, "secretName") }));
     }
+    case "GET role-assignments": {
+      const vault = queryValue(query, "vault");
+      const principal = queryValue(query, "principal");
+      return ok({ roleAssignments: emulator.listRoleAssignments({ ...(vault === undefined ? {} : { vault }), ...(principal === undefined ? {} : { principalObjectId: principal }) }) });
+    }
     case "DELETE vaults/:id/role-assignments/:id":
       emulator.removeRoleAssignment(id, sub);
       return done;
@@ -193,6 +198,13 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
     default:
       throw new EmulatorAdminError(`the admin API has no route ${method} /admin/${segments.join("/")}`, 404);
   }
+}
+
+/** A query parameter given at most once; empty counts as absent. */
+function queryValue(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  if (values.length > 1) throw new EmulatorAdminError(`the query parameter "${name}" may be given only once`);
+  return values[0] === undefined || values[0] === "" ? undefined : values[0];
 }
 
 function object(body: unknown, optional = false): Json {

@@ -102,6 +102,8 @@ export interface AzureEmulator {
   purgeDeletedSecret(vault: string, name: string): void;
   assignRole(vault: string, assignment: RoleAssignmentRequest): { assignmentId: string };
   removeRoleAssignment(vault: string, assignmentId: string): void;
+  /** The role assignments of every vault, or of one vault and/or one principal (object id, any case), in the order they were made. */
+  listRoleAssignments(filter?: { vault?: string; principalObjectId?: string }): RoleAssignmentView[];
   /** Replaces the principal's permissions (access-policy vaults); an empty list removes the policy. */
   setAccessPolicy(vault: string, principalObjectId: string, permissions: AccessPolicyPermission[]): void;
   setFirewall(vault: string, enabled: boolean): void;
@@ -114,6 +116,17 @@ export interface AzureEmulator {
   /** Tenants, apps (no credentials) and vaults, for the CLI. */
   describe(): EmulatorDescription;
   stop(): Promise<void>;
+}
+
+/** A role assignment as the admin API shows it. */
+export interface RoleAssignmentView {
+  readonly vault: string;
+  readonly assignmentId: string;
+  readonly principalObjectId: string;
+  readonly roleName: string;
+  readonly dataActions: readonly string[];
+  /** Null: the whole vault; otherwise only this secret. */
+  readonly secretName: string | null;
 }
 
 export interface EmulatorDescription {
@@ -303,6 +316,16 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       const index = assignments.findIndex((a) => a.assignmentId === assignmentId);
       if (index < 0) throw notFound(`role assignment "${assignmentId}" does not exist in vault "${vaultName}"`);
       assignments.splice(index, 1);
+    },
+
+    listRoleAssignments: (filter = {}) => {
+      const selected = filter.vault === undefined
+        ? [...vaults.values()].flatMap((entry) => (entry === "starting" ? [] : [entry.vault]))
+        : [vaultOf(filter.vault)];
+      const principal = filter.principalObjectId?.toLowerCase();
+      return selected.flatMap((vault) => vault.roleAssignments
+        .filter((a) => principal === undefined || a.principalObjectId.toLowerCase() === principal)
+        .map((a) => ({ vault: vault.name, assignmentId: a.assignmentId, principalObjectId: a.principalObjectId, roleName: a.roleName, dataActions: [...a.dataActions], secretName: a.secretName ?? null })));
     },
 
     setAccessPolicy: (vaultName, principalObjectId, permissions) => {

@@ -174,12 +174,12 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     },
   } as const;
   const workerConfig = (cluster: KafkaCluster, created?: { credential: WorkerCredential; token: string }) => {
-    const properties = workerProperties({ publicUrl: deps.links.publicUrl, clusterId: cluster.id, ...(created ? { token: created.token } : {}) });
+    const properties = workerProperties({ publicUrl: deps.links.publicUrl, clusterId: cluster.id, bootstrapServers: cluster.bootstrapServers, ...(created ? { token: created.token } : {}) });
     return { cluster: { id: cluster.id }, properties, text: workerPropertiesText(properties, cluster.id), ...(created ? { credential: { id: created.credential.id } } : {}) };
   };
 
   app.get<{ Params: IdParams; Querystring: EnvironmentQuery }>(`${BASE}/:id/worker-config`, {
-    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties that install vaultwire's ConfigProvider for this cluster (without a worker credential)", params, querystring: envQuery, response: { 200: workerConfigSchema, ...v2ErrorResponses(404) } },
+    schema: { tags, summary: "vaultwire: the Kafka Connect worker properties a worker of this cluster needs: vaultwire's ConfigProvider, the rebalance delay, the bootstrap servers when known (without a worker credential)", params, querystring: envQuery, response: { 200: workerConfigSchema, ...v2ErrorResponses(404) } },
   }, async (request) => {
     return workerConfig(await service.get(deps.principalOf(request), request.params.id, request.query.environment));
   });
