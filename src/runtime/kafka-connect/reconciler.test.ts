@@ -38,6 +38,9 @@ class FakeConnect implements ConnectClient {
   /** Thrown by every call, as the client would (e.g. a refused host). */
   failWith: ConnectError | null = null;
   restartRejectsWith: string | null = null;
+  /** Pause and resume take effect only after the next status read, as Connect's do (asynchronously). */
+  lagging = false;
+  #pending: (() => void) | null = null;
   private guard(call: string) {
     this.calls.push(call);
     if (this.down) throw new ConnectError("Kafka Connect is not reachable at http://w:8083 (ECONNREFUSED)", null, "unreachable");
@@ -54,9 +57,19 @@ class FakeConnect implements ConnectClient {
     this.states.set(name, { name, connector: { state: "RUNNING", worker_id: "w:8083" }, tasks: [{ id: 0, state: "RUNNING", worker_id: "w:8083" }] });
     return Promise.resolve({ created });
   }
-  status(name: string) { this.guard(`status ${name}`); return Promise.resolve(this.states.get(name) ?? null); }
-  pause(name: string) { this.guard(`pause ${name}`); this.setState(name, "PAUSED"); return Promise.resolve(); }
-  resume(name: string) { this.guard(`resume ${name}`); this.setState(name, "RUNNING"); return Promise.resolve(); }
+  status(name: string) {
+    this.guard(`status ${name}`);
+    const answer = this.states.get(name) ?? null;
+    this.#pending?.();
+    this.#pending = null;
+    return Promise.resolve(answer);
+  }
+  pause(name: string) { this.guard(`pause ${name}`); this.later(() => { this.setState(name, "PAUSED"); }); return Promise.resolve(); }
+  resume(name: string) { this.guard(`resume ${name}`); this.later(() => { this.setState(name, "RUNNING"); }); return Promise.resolve(); }
+  private later(change: () => void) {
+    if (this.lagging) this.#pending = change;
+    else change();
+  }
   restart(name: string) {
     this.guard(`restart ${name}`);
     if (this.restartRejectsWith !== null) return Promise.reject(new ConnectError(this.restartRejectsWith, 500, "server"));
@@ -119,6 +132,24 @@ describe("reconciler", () => {
     await reconciler.reconcileAll();
     expect(connect.calls).toContain("resume lcc-1");
     expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+  });
+
+  it("looks again soon after a pause or resume until Connect shows it, instead of waiting for the next pass", async () => {
+    const { reconciler, connect, statuses, records } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    connect.lagging = true;
+    records.set("lcc-1", makeConnector({ desiredState: "PAUSED" }));
+    await reconciler.reconcileAll();
+    // Connect still said RUNNING right after the pause…
+    expect(connect.calls).toContain("pause lcc-1");
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+    // …and a follow-up, not the next periodic pass, records PAUSED.
+    await expect.poll(() => statuses.get("lcc-1")?.state, { timeout: 2_000, interval: 50 }).toBe("PAUSED");
+    records.set("lcc-1", makeConnector({ desiredState: "RUNNING" }));
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")?.state).toBe("PAUSED");
+    await expect.poll(() => statuses.get("lcc-1")?.state, { timeout: 2_000, interval: 50 }).toBe("RUNNING");
+    await reconciler.stop();
   });
 
   it("reports PROVISIONING with the reason while Connect is down, and converges when it is back", async () => {

@@ -204,7 +204,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         followUp(connector.id);
       }
       const observed = mapStatus(status, context);
-      if (observed.state === "PROVISIONING") followUp(connector.id);
+      // Connect pauses and resumes asynchronously: until it shows the desired state, look again soon.
+      const pausing = connector.desiredState === "PAUSED" && observed.state === "RUNNING";
+      const resuming = connector.desiredState === "RUNNING" && observed.state === "PAUSED";
+      if (observed.state === "PROVISIONING" || pausing || resuming) followUp(connector.id);
       else settle(connector.id);
       return await record(connector, observed);
     } catch (error) {
