@@ -31,11 +31,18 @@ export interface StatusContext {
 export function explainTrace(trace: string | undefined, context: StatusContext): string | null {
   if (trace === undefined || trace.trim() === "") return null;
   const clean = context.scrub(trace);
-  const firstLine = clean.split("\n").find((line) => line.trim() !== "") ?? clean;
-  const credentialFields = context.managedFields.filter((f) => /user|password|username/i.test(f.key));
+  const lines = clean.split("\n");
+  const first = lines.findIndex((line) => line.trim() !== "");
+  const firstLine = lines[first] ?? clean;
+  // A database that refuses a login almost always refuses its password: name that field first.
+  const credentialFields = context.managedFields
+    .filter((f) => /user|password|username/i.test(f.key))
+    .sort((a, b) => Number(/password/i.test(b.key)) - Number(/password/i.test(a.key)));
   if (AUTH_FAILURE.test(clean) && credentialFields.length > 0) {
     const fields = credentialFields.map((f) => `${f.key} (${f.identifier})`).join(", ");
-    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.slice(0, 500)}\n\n${clean}`;
+    // The database's own line once, then whatever Connect added after it (the stack trace).
+    const rest = lines.slice(first + 1).join("\n").replace(/\s+$/, "");
+    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.trim().slice(0, 500)}${rest.trim() === "" ? "" : `\n\n${rest}`}`;
   }
   return clean;
 }
