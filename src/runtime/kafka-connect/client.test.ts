@@ -19,7 +19,24 @@ function fakeFetch(answers: ((url: string, init: RequestInit) => Response | Prom
 const json = (status: number, body: unknown) => () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 const refused = () => { throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } }); };
 
+/** An answer that comes only after the request's own deadline aborts it, as a hanging validate does. */
+const hang = (ms: number) => (_url: string, init: RequestInit) => new Promise<Response>((resolve, reject) => {
+  const timer = setTimeout(() => { resolve(new Response(JSON.stringify({ configs: [] }), { status: 200 })); }, ms);
+  init.signal?.addEventListener("abort", () => { clearTimeout(timer); reject(init.signal?.reason as Error); });
+});
+
 describe("Kafka Connect client", () => {
+  it("gives validation longer than other calls, and says Connect is slow, not unreachable, when it does not answer", async () => {
+    const patient = fakeFetch([hang(150)]);
+    const client = createConnectClient({ urls: ["http://w1:8083"], fetch: patient.fetch, hosts: DEFAULT_CONNECT_HOST_POLICY, timeoutMs: 50, validateTimeoutMs: 1_000 });
+    expect(await client.validate("SqlServerCdcSourceV2", {})).toEqual([]);
+    const slow = fakeFetch([hang(5_000)]);
+    const impatient = createConnectClient({ urls: ["http://w1:8083"], fetch: slow.fetch, hosts: DEFAULT_CONNECT_HOST_POLICY, timeoutMs: 50, validateTimeoutMs: 100 });
+    const error = await impatient.validate("SqlServerCdcSourceV2", {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(error).toMatchObject({ kind: "slow", message: "Kafka Connect at http://w1:8083 is slow: no answer to PUT /connector-plugins/SqlServerCdcSourceV2/config/validate within 100 ms" });
+  });
+
   it("maps answers to results and typed errors", async () => {
     const { fetch, calls } = fakeFetch([json(201, {}), json(200, {}), json(404, { error_code: 404, message: "not found" }), json(400, { error_code: 400, message: "Connector configuration is invalid" })]);
     const client = createConnectClient({ urls: ["http://w1:8083"], fetch, hosts: DEFAULT_CONNECT_HOST_POLICY });

@@ -24,7 +24,7 @@ export interface ConnectStatus {
 
 export class ConnectError extends Error {
   /** `refused`: the Connect host policy refuses every URL; nothing was sent. */
-  constructor(message: string, readonly status: number | null, readonly kind: "not-found" | "conflict" | "bad-request" | "unreachable" | "refused" | "server" | "unexpected") {
+  constructor(message: string, readonly status: number | null, readonly kind: "not-found" | "conflict" | "bad-request" | "unreachable" | "refused" | "server" | "unexpected" | "slow") {
     super(message);
     this.name = "ConnectError";
   }
@@ -36,6 +36,13 @@ export interface ConnectClientOptions {
   readonly hosts: ConnectHostPolicy;
   /** Per request. */
   readonly timeoutMs?: number;
+  /**
+   * For config validation, which connects to the database: against one it
+   * cannot reach, Debezium's validate waits for the driver's connection
+   * timeout (about 30 s for SQL Server), so this is longer (default 90 s, the
+   * time Connect's own REST layer gives a request).
+   */
+  readonly validateTimeoutMs?: number;
   /** Overall time to keep retrying a rebalance 409. */
   readonly rebalanceDeadlineMs?: number;
   /** Defaults to node:http(s) with the policy's DNS check (see guarded-http.ts); a fetch works too, without it. */
@@ -73,11 +80,13 @@ interface Answer {
 export function createConnectClient(options: ConnectClientOptions): ConnectClient {
   const doFetch = options.fetch ?? createGuardedTransport({ hosts: options.hosts });
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const validateTimeoutMs = options.validateTimeoutMs ?? 90_000;
   const rebalanceDeadlineMs = options.rebalanceDeadlineMs ?? 30_000;
   if (options.urls.length === 0) throw new Error("no Kafka Connect URL");
   let preferred = 0;
 
-  async function once(method: string, path: string, body?: unknown): Promise<Answer> {
+  async function once(method: string, path: string, body?: unknown, limitMs = timeoutMs): Promise<Answer> {
+    let timedOut = 0;
     let lastError: unknown;
     const refusals: string[] = [];
     for (let i = 0; i < options.urls.length; i++) {
@@ -93,7 +102,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
           method,
           headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(limitMs),
         });
         preferred = index;
         const text = await response.text();
@@ -106,11 +115,18 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         return { status: response.status, json, origin: base };
       } catch (error) {
         if (error instanceof ConnectHostRefusedError) refusals.push(`${base} (${error.problem})`);
-        else lastError = error;
+        else {
+          lastError = error;
+          if ((error as Error | undefined)?.name === "TimeoutError") timedOut++;
+        }
       }
     }
     if (refusals.length === options.urls.length) {
       throw new ConnectError(`vaultwire will not call Kafka Connect at ${refusals.join("; ")}`, null, "refused");
+    }
+    // Every worker took the connection but none answered in time: Connect is there, just slow.
+    if (timedOut > 0 && timedOut + refusals.length === options.urls.length) {
+      throw new ConnectError(`Kafka Connect at ${options.urls.join(", ")} is slow: no answer to ${method} ${path.split("?")[0] ?? path} within ${limitMs >= 1_000 ? `${Math.round(limitMs / 1_000)} s` : `${limitMs} ms`}`, null, "slow");
     }
     const cause = (lastError as { cause?: { code?: string } } | undefined)?.cause?.code ?? (lastError as { code?: string } | undefined)?.code ?? (lastError as Error | undefined)?.name ?? "error";
     const refused = refusals.length === 0 ? "" : `; vaultwire will not call ${refusals.join("; ")}`;
@@ -118,10 +134,10 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   }
 
   /** One call, retrying only a rebalance 409 until the deadline. */
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
+  async function call(method: string, path: string, body?: unknown, limitMs = timeoutMs): Promise<Answer> {
     const deadline = Date.now() + rebalanceDeadlineMs;
     for (let attempt = 0; ; attempt++) {
-      const result = await once(method, path, body);
+      const result = await once(method, path, body, limitMs);
       const message = messageOf(result.json);
       if (result.status === 409 && message !== null && /rebalanc/i.test(message) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
@@ -199,7 +215,7 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
     async validate(connectorClass, config) {
       const plugin = connectorClass.split(".").pop() ?? connectorClass;
       const path = `/connector-plugins/${enc(plugin)}/config/validate`;
-      const result = await call("PUT", path, config);
+      const result = await call("PUT", path, config, validateTimeoutMs);
       if (result.status !== 200) fail("PUT", path, result);
       const configs = (result.json as { configs?: unknown } | null)?.configs;
       if (!Array.isArray(configs)) throw notConnect("PUT", path, result);

@@ -78,7 +78,11 @@ class FakeConnect implements ConnectClient {
   }
   delete(name: string) { this.guard(`delete ${name}`); return Promise.resolve(this.configs.delete(name)); }
   invalid: { name: string; errors: string[] }[] = [];
-  validate() { this.guard("validate"); return Promise.resolve(this.invalid); }
+  validateFailsWith: ConnectError | null = null;
+  validate() {
+    this.guard("validate");
+    return this.validateFailsWith ? Promise.reject(this.validateFailsWith) : Promise.resolve(this.invalid);
+  }
   private setState(name: string, state: "PAUSED" | "RUNNING") {
     const current = this.states.get(name);
     if (current) this.states.set(name, { ...current, connector: { ...current.connector, state }, tasks: current.tasks.map((t) => ({ ...t, state })) });
@@ -150,6 +154,16 @@ describe("reconciler", () => {
     expect(statuses.get("lcc-1")?.state).toBe("PAUSED");
     await expect.poll(() => statuses.get("lcc-1")?.state, { timeout: 2_000, interval: 50 }).toBe("RUNNING");
     await reconciler.stop();
+  });
+
+  it("says Kafka Connect is slow to validate, not unreachable, when validation does not answer in time", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()]);
+    connect.validateFailsWith = new ConnectError("Kafka Connect at http://w:8083 is slow: no answer to PUT /connector-plugins/PostgresConnector/config/validate within 90 s", null, "slow");
+    await reconciler.reconcileAll();
+    const trace = statuses.get("lcc-1")?.trace ?? "";
+    expect(statuses.get("lcc-1")?.state).toBe("PROVISIONING");
+    expect(trace).toContain("Kafka Connect is slow to validate, not unreachable");
+    expect(trace).not.toContain("not reachable");
   });
 
   it("reports PROVISIONING with the reason while Connect is down, and converges when it is back", async () => {

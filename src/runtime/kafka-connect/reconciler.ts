@@ -17,7 +17,7 @@ import type { ConnectorRuntime } from "../../services/runtime.js";
 import type { SecretDelivery } from "../../services/secret-delivery.js";
 import type { Store } from "../../store/store.js";
 import { ConnectError, createConnectClient, type ConnectClient } from "./client.js";
-import { mapStatus, type StatusContext } from "./status.js";
+import { databaseAddress, mapStatus, type StatusContext } from "./status.js";
 import { connectName, translate } from "./translate.js";
 
 export interface ReconcilerOptions {
@@ -105,6 +105,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return {
       managedFields,
       integrationId: connector.integrationId,
+      database: databaseAddress(connector),
       observedAt: now(),
       scrub: (text) => scrubber.scrub(text),
     };
@@ -211,6 +212,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       else settle(connector.id);
       return await record(connector, observed);
     } catch (error) {
+      if (error instanceof ConnectError && error.kind === "slow") {
+        return record(connector, simple("PROVISIONING", `${context.scrub(error.message)}: Kafka Connect is slow to validate, not unreachable (validation connects to the database, and one it cannot reach makes it wait for the driver's connection timeout); vaultwire keeps retrying`));
+      }
       if (error instanceof ConnectError && error.kind === "unreachable") {
         return record(connector, simple("PROVISIONING", `waiting for Kafka Connect: ${context.scrub(error.message)}; vaultwire keeps retrying`));
       }

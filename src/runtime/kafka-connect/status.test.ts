@@ -43,6 +43,12 @@ describe("mapStatus", () => {
     expect(mapped.tasks[0]).toMatchObject({ id: 0, state: "FAILED", workerId: "w1:8083" });
   });
 
+  it("says a database that cannot be reached is not reachable, naming host:port, with the driver's line once", () => {
+    const mapped = mapStatus(status("RUNNING", ["FAILED"], "com.microsoft.sqlserver.jdbc.SQLServerException: The TCP/IP connection to the host db.internal, port 1433 has failed. Error: \"Connection timed out\".\n\tat com.microsoft..."), { ...context, database: "db.internal:1433" });
+    expect(mapped.trace).toMatch(/^There were some errors with your configuration:\ndatabase.hostname: the database at db.internal:1433 could not be reached from the Kafka Connect workers\./);
+    expect(mapped.trace?.split("The TCP/IP connection")).toHaveLength(2);
+  });
+
   it("keeps other traces as they are, scrubbed", () => {
     const mapped = mapStatus(status("RUNNING", ["FAILED"], "vaultwire: database.password (x): secret \"db\" was not found; s3cr3t-value"), context);
     expect(mapped.trace).toBe("vaultwire: database.password (x): secret \"db\" was not found; ****************");

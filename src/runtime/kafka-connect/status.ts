@@ -7,6 +7,17 @@
 import type { ConnectorState, ConnectorStatus, TaskStatus } from "../../domain/resources.js";
 import type { ConnectState, ConnectStatus } from "./client.js";
 
+/** Drivers' ways of saying the database could not be reached at all (before any login). */
+const DATABASE_UNREACHABLE = /Connection refused|UnknownHostException|Unknown host|No route to host|connect timed out|Connection timed out|The TCP\/IP connection to the host .* has failed|Communications link failure|could not connect to server|Connection to .* refused/i;
+
+/** `host:port` of a connector's database, from the config keys the CDC plugins use. */
+export function databaseAddress(connector: { readonly config: Readonly<Record<string, string>> }): string | null {
+  const host = connector.config["database.hostname"]?.trim();
+  if (host === undefined || host === "") return null;
+  const port = connector.config["database.port"]?.trim();
+  return port === undefined || port === "" ? host : `${host}:${port}`;
+}
+
 const AUTH_FAILURE = /password authentication failed|Access denied for user|Login failed for user|authentication failed|no pg_hba\.conf entry/i;
 
 function taskState(state: ConnectState): ConnectorState {
@@ -23,6 +34,8 @@ export interface StatusContext {
   /** Config keys whose values came from the secret manager, with their identifiers. */
   readonly managedFields: readonly { readonly key: string; readonly identifier: string }[];
   readonly integrationId: string | null;
+  /** Where the connector's database is (`host:port`), when the config says. */
+  readonly database?: string | null;
   readonly observedAt: string;
   /** Removes any delivered value that a Connect message might echo, raw or encoded, whole or in part (domain/secret-scrub.ts). */
   readonly scrub: (text: string) => string;
@@ -34,15 +47,20 @@ export function explainTrace(trace: string | undefined, context: StatusContext):
   const lines = clean.split("\n");
   const first = lines.findIndex((line) => line.trim() !== "");
   const firstLine = lines[first] ?? clean;
+  // The database's own line is quoted once; then whatever Connect added after it (the stack trace).
+  const rest = lines.slice(first + 1).join("\n").replace(/\s+$/, "");
+  const more = rest.trim() === "" ? "" : `\n\n${rest}`;
   // A database that refuses a login almost always refuses its password: name that field first.
   const credentialFields = context.managedFields
     .filter((f) => /user|password|username/i.test(f.key))
     .sort((a, b) => Number(/password/i.test(b.key)) - Number(/password/i.test(a.key)));
   if (AUTH_FAILURE.test(clean) && credentialFields.length > 0) {
     const fields = credentialFields.map((f) => `${f.key} (${f.identifier})`).join(", ");
-    // The database's own line once, then whatever Connect added after it (the stack trace).
-    const rest = lines.slice(first + 1).join("\n").replace(/\s+$/, "");
-    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.trim().slice(0, 500)}${rest.trim() === "" ? "" : `\n\n${rest}`}`;
+    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.trim().slice(0, 500)}${more}`;
+  }
+  if (DATABASE_UNREACHABLE.test(clean) && !AUTH_FAILURE.test(clean)) {
+    const where = context.database ? `the database at ${context.database}` : "the database";
+    return `There were some errors with your configuration:\ndatabase.hostname: ${where} could not be reached from the Kafka Connect workers. Check database.hostname and database.port, that the database is running and accepts TCP connections from the workers (firewall, network security group, private endpoint), then restart the connector. The driver said: ${firstLine.trim().slice(0, 500)}${more}`;
   }
   return clean;
 }
