@@ -89,7 +89,7 @@ class FakeConnect implements ConnectClient {
   }
 }
 
-function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }) {
+function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }, extra: { stuckRestartingMs?: number } = {}) {
   const records = new Map(connectors.map((c) => [c.id, c]));
   const statuses = new Map<string, ConnectorStatus>();
   const connect = new FakeConnect();
@@ -110,7 +110,7 @@ function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logT
   } as unknown as Parameters<typeof createReconciler>[0]["store"];
   const reconciler = createReconciler({
     store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: DEFAULT_CONNECT_HOST_POLICY, logger: logTo ? pino({ level: "debug" }, logTo) : pino({ level: "silent" }),
-    invalidateSecrets: () => { invalidations++; }, clientFor: () => connect,
+    invalidateSecrets: () => { invalidations++; }, clientFor: () => connect, ...extra,
   });
   return { reconciler, connect, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
 }
@@ -164,6 +164,28 @@ describe("reconciler", () => {
     expect(statuses.get("lcc-1")?.state).toBe("PROVISIONING");
     expect(trace).toContain("Kafka Connect is slow to validate, not unreachable");
     expect(trace).not.toContain("not reachable");
+  });
+
+  it("restarts a connector left RESTARTING (its restart could not fetch secrets), once its secrets resolve, and says so", async () => {
+    const lines: string[] = [];
+    const { reconciler, connect, statuses } = setup([makeConnector()], undefined, { write: (line) => { lines.push(line); } }, { stuckRestartingMs: 0 });
+    await reconciler.reconcileAll();
+    connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RESTARTING", worker_id: "w:8083" }, tasks: [{ id: 0, state: "RESTARTING", worker_id: "w:8083" }] });
+    connect.calls.length = 0;
+    await reconciler.reconcileAll();
+    expect(connect.calls).toContain("restart lcc-1");
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
+    expect(lines.some((line) => line.includes("connector stuck in RESTARTING"))).toBe(true);
+    await reconciler.stop();
+  });
+
+  it("never leaves PROVISIONING without a trace", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()], undefined, undefined, { stuckRestartingMs: 60_000 });
+    await reconciler.reconcileAll();
+    connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RESTARTING", worker_id: "w:8083" }, tasks: [] });
+    await reconciler.reconcileAll();
+    expect(statuses.get("lcc-1")).toMatchObject({ state: "PROVISIONING", trace: "Kafka Connect is restarting the connector or its tasks" });
+    await reconciler.stop();
   });
 
   it("reports PROVISIONING with the reason while Connect is down, and converges when it is back", async () => {

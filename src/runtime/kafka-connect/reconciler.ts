@@ -32,6 +32,8 @@ export interface ReconcilerOptions {
   readonly reconcileIntervalMs?: number;
   readonly refreshIntervalMs?: number;
   readonly clientFor?: (cluster: KafkaCluster) => ConnectClient;
+  /** How long a connector may stay RESTARTING before it is restarted again (default STUCK_RESTARTING_MS). */
+  readonly stuckRestartingMs?: number;
   readonly now?: () => string;
 }
 
@@ -47,6 +49,9 @@ export interface Reconciler extends ConnectorRuntime {
 const MANAGED_NAME = /^lcc-[a-z0-9]+$/;
 /** What the ConfigProvider says when vaultwire could not be reached within its deadline. */
 const PROVIDER_UNREACHABLE = /vaultwire: could not fetch the secrets of connector [^\n]*(connection refused or unreachable|connect timeout|no answer within the deadline|HTTP 5\d\d)/;
+
+/** How long a connector may stay RESTARTING before vaultwire restarts it again (Connect restarts take seconds). */
+export const STUCK_RESTARTING_MS = 30_000;
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { store, delivery, logger } = options;
@@ -76,6 +81,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const followUps = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
   /** When a connector was last restarted because its tasks could not reach vaultwire. */
   const autoRestarts = new Map<string, number>();
+  /** Since when Connect has shown a connector (or a task of it) RESTARTING, in this process. */
+  const restartingSince = new Map<string, number>();
   /** A validation failure stays the status until the connector changes or is restarted. */
   const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
   /**
@@ -201,6 +208,21 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         autoRestarts.set(connector.id, Date.now());
         logger.info({ connector: connector.id }, "tasks failed while vaultwire was unreachable: restarting them");
         await client.restart(name, { includeTasks: true, onlyFailed: true });
+        status = await client.status(name);
+        followUp(connector.id);
+      }
+      // A restart whose start could not fetch the secrets (vaultwire was down when Connect
+      // stopped the connector) leaves it RESTARTING for good: Connect never writes FAILED.
+      // The secrets resolve now, so restart it again once it has been stuck a while.
+      const restarting = status !== null && [status.connector, ...status.tasks].some((part) => part.state === "RESTARTING");
+      if (!restarting) restartingSince.delete(connector.id);
+      else if (!restartingSince.has(connector.id)) restartingSince.set(connector.id, Date.now());
+      const stuckMs = Date.now() - (restartingSince.get(connector.id) ?? Date.now());
+      if (restarting && stuckMs >= (options.stuckRestartingMs ?? STUCK_RESTARTING_MS) && Date.now() - (autoRestarts.get(connector.id) ?? 0) > 30_000) {
+        autoRestarts.set(connector.id, Date.now());
+        restartingSince.delete(connector.id);
+        logger.info({ connector: connector.id, stuckSeconds: Math.round(stuckMs / 1000) }, "connector stuck in RESTARTING: restarting it and its tasks now that its secrets resolve");
+        await client.restart(name, { includeTasks: true, onlyFailed: false });
         status = await client.status(name);
         followUp(connector.id);
       }

@@ -88,6 +88,11 @@ export function mapStatus(status: ConnectStatus | null, context: StatusContext):
     state = "PAUSED";
   } else {
     state = "PROVISIONING";
+    // Never an empty trace: say what Connect is doing.
+    const parts = [status.connector.state, ...status.tasks.map((t) => t.state)];
+    trace = parts.includes("RESTARTING") ? "Kafka Connect is restarting the connector or its tasks"
+      : parts.includes("UNASSIGNED") || status.tasks.length === 0 ? "Kafka Connect is assigning the connector's tasks to workers"
+        : "Kafka Connect is starting the connector";
   }
   return { state, workerId: status.connector.worker_id || null, trace, tasks, observedAt: context.observedAt };
 }
