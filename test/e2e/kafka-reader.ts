@@ -47,6 +47,23 @@ const Cluster = require("kafkajs/src/cluster/index.js") as ClusterConstructor;
 const { createLogger } = require("kafkajs/src/loggers/index.js") as { createLogger: (options: { level: number; logCreator: () => () => void }) => unknown };
 const socketFactory = (require("kafkajs/src/network/socketFactory.js") as () => unknown)();
 
+// kafkajs 2.2.4 re-arms its throttle-check timer after every response even
+// when no request is waiting and no throttle is in force, with a delay of
+// `-1 - Date.now()` ms: Node runs it after 1 ms (so an idle connection polls
+// every millisecond until it closes), and Node 24 prints a
+// TimeoutNegativeWarning for it. With nothing pending there is nothing to
+// check (push() arms the timer when it queues a request), so the timer is only
+// armed while a request waits. Applies to every kafkajs client in the process.
+interface RequestQueueInternals {
+  pending: unknown[];
+  scheduleCheckPendingRequests: (this: RequestQueueInternals) => void;
+}
+const RequestQueue = require("kafkajs/src/network/requestQueue/index.js") as { prototype: RequestQueueInternals };
+const scheduleCheckPendingRequests = RequestQueue.prototype.scheduleCheckPendingRequests;
+RequestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueueInternals) {
+  if (this.pending.length > 0) scheduleCheckPendingRequests.call(this);
+};
+
 const READ_UNCOMMITTED = 0;
 
 /**
