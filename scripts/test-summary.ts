@@ -10,10 +10,16 @@ interface VitestJsonReport {
   numTodoTests?: number;
 }
 
-const file = process.argv[2] ?? "test-artifacts/vitest.json";
-const report = JSON.parse(readFileSync(file, "utf8")) as VitestJsonReport;
-const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+// Several reports (CI's Node 20 and Node 24 runs) add up to one line.
+const files = process.argv.length > 2 ? process.argv.slice(2) : ["test-artifacts/vitest.json"];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of files) {
+  const report = JSON.parse(readFileSync(file, "utf8")) as VitestJsonReport;
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (passed === 0 || failed > 0) process.exitCode = 1;
