@@ -6,12 +6,20 @@
  */
 
 export const TOKEN_PROPERTY = "config.providers.vaultwire.param.token";
+export const URL_PROPERTY = "config.providers.vaultwire.param.url";
+/**
+ * The provider's multi-replica form of URL_PROPERTY: comma-separated base URLs
+ * it fails over between (exactly one of the two). vaultwire knows only its own
+ * public URL, not its peers', so the properties name that one and the text
+ * says how to list several; the operator writes the list.
+ */
+export const URLS_PROPERTY = "config.providers.vaultwire.param.urls";
 
 export function workerProperties(options: { publicUrl: string; clusterId: string; token?: string }): Record<string, string> {
   return {
     "config.providers": "vaultwire",
     "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
-    "config.providers.vaultwire.param.url": options.publicUrl,
+    [URL_PROPERTY]: options.publicUrl,
     "config.providers.vaultwire.param.cluster": options.clusterId,
     ...(options.token === undefined ? {} : { [TOKEN_PROPERTY]: options.token }),
   };
@@ -20,6 +28,7 @@ export function workerProperties(options: { publicUrl: string; clusterId: string
 /** The properties as a worker.properties fragment; without a credential, a comment says how to get one. */
 export function workerPropertiesText(properties: Record<string, string>, clusterId: string): string {
   const lines = Object.entries(properties).map(([k, v]) => `${k}=${v}`);
+  lines.push(`# Several vaultwire replicas: set ${URLS_PROPERTY}=<url>,<url>,… instead of ${URL_PROPERTY} (the provider fails over between them).`);
   if (properties[TOKEN_PROPERTY] === undefined) {
     lines.push(
       `# The worker credential is not shown here. Create one (organization admins only) with`,
