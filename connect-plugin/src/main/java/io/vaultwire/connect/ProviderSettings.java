@@ -43,7 +43,8 @@ import org.apache.kafka.common.config.ConfigException;
  *       refused or timed out, 5xx, 408, no answer) is retried only while this much time has passed
  *       since the fetch began; the first round over all URLs always happens.
  *   <li>{@code unreachable.cooldown.ms} (default 5000; 0 turns it off): after a round in which every
- *       URL refused the connection, fetches fail at once, without a request, for this long.
+ *       URL refused the connection, fetches fail at once for this long, without an HTTP request,
+ *       unless one URL accepts a TCP connection again.
  *   <li>{@code connect.timeout.ms} (default 1000) and {@code request.timeout.ms} (default 10000):
  *       one attempt's bounds for the TCP/TLS connection and for the whole answer.
  *   <li>{@code retries} (default 10): rounds after the first (a round tries every URL once), each

@@ -3,6 +3,8 @@ package io.vaultwire.connect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -58,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * at most {@code unreachable.timeout.ms} — Connect calls providers on its herder
  * thread, where every second spent waiting stalls the worker's other connectors.
  * After a round in which no URL accepted a connection, fetches fail at once
- * for {@code unreachable.cooldown.ms} (a circuit per provider, i.e. per worker).
+ * for {@code unreachable.cooldown.ms} (a circuit per provider, i.e. per worker)
+ * unless a URL accepts a TCP connection again.
  *
  * <p>Values never reach a log line or an exception: the provider logs which
  * connector and key names it fetched, and error messages are built from
@@ -72,6 +75,8 @@ public final class VaultwireConfigProvider implements ConfigProvider {
   private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
   private static final int MAX_BODY_BYTES = 1 << 20;
   static final String WORKER_HEADER = "X-Vaultwire-Worker";
+  /** The longest the circuit's reachability check waits for one URL's TCP connection. */
+  static final long CHECK_TIMEOUT_MS = 100;
   static final String VERSION = version();
 
   /** Time and waiting, replaceable in tests. */
@@ -435,24 +440,53 @@ public final class VaultwireConfigProvider implements ConfigProvider {
     }
   }
 
-  /** Within the cool-down after every URL refused the connection: fail now, without a request. */
+  /**
+   * Within the cool-down after every URL refused the connection: fail now, without an HTTP request or a
+   * retry, unless a URL accepts a TCP connection again (one attempt per URL, {@link #CHECK_TIMEOUT_MS} at
+   * most). The check matters: Connect leaves a connector or task that fails while it restarts it in
+   * RESTARTING for good, and vaultwire restarts what failed as soon as it is back — which is exactly
+   * when a circuit without it would still refuse.
+   */
   private void refuseWhileUnreachable(ProviderSettings current, String connector, long now) {
+    String message;
     synchronized (circuit) {
       if (!circuit.down || current.unreachableCooldown.isZero()) {
         return;
       }
       if (now - circuit.openUntil >= 0) {
-        // The cool-down is over: this fetch probes; the others keep failing fast until it is done.
+        // The cool-down is over: this fetch tries for real; the others keep the quick check until it is done.
         circuit.openUntil = now + current.unreachableCooldown.toNanos() + current.unreachableTimeout.toNanos();
         return;
       }
-      String message = "vaultwire: could not fetch the secrets of connector " + connector + ": no vaultwire URL "
+      message = "vaultwire: could not fetch the secrets of connector " + connector + ": no vaultwire URL "
           + "accepted a connection " + TimeUnit.NANOSECONDS.toMillis(now - circuit.lastRefusal) + " ms ago ("
-          + circuit.lastErrors + "); failing at once for up to " + current.unreachableCooldown.toMillis()
+          + circuit.lastErrors + ") nor now; failing at once for up to " + current.unreachableCooldown.toMillis()
           + " ms after that (parameter \"" + ProviderSettings.UNREACHABLE_COOLDOWN_MS + "\")";
-      log.debug(message);
-      throw new ConfigException(message);
     }
+    if (anyAcceptsConnections(current)) {
+      return; // the fetch goes ahead; its first answer closes the circuit
+    }
+    log.debug(message);
+    throw new ConfigException(message);
+  }
+
+  /** One TCP connection attempt per URL, no HTTP, no token: is anything listening again? */
+  private static boolean anyAcceptsConnections(ProviderSettings current) {
+    int timeoutMs = (int) Math.min(CHECK_TIMEOUT_MS, current.connectTimeout.toMillis());
+    for (URI base : current.baseUrls) {
+      String host = base.getHost();
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = base.getPort() >= 0 ? base.getPort() : base.getScheme().equals("https") ? 443 : 80;
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), timeoutMs);
+        return true;
+      } catch (IOException | RuntimeException e) {
+        // still refused, unreachable or unknown
+      }
+    }
+    return false;
   }
 
   private boolean isDown() {

@@ -291,32 +291,47 @@ class FailoverTest {
   }
 
   @Test
-  void theCircuitFailsFetchesAtOnceDuringTheCooldownThenTriesAgain() throws IOException {
+  void theCircuitFailsFetchesAtOnceDuringTheCooldownAndClosesWhenAUrlListensAgain() throws IOException {
     int port = freePort();
-    configured("url", "http://127.0.0.1:" + port, "unreachable.timeout.ms", "0");
+    configured("url", "http://127.0.0.1:" + port);
     assertThrows(ConfigException.class, this::fetch);
+    int sleepsAfterFirst = clock.sleeps.size();
+    assertTrue(sleepsAfterFirst > 0, "the first fetch retried within the 2 s bound");
     assertEquals(1, occurrences(logged(), "no vaultwire URL accepts connections"), logged());
 
-    // vaultwire is back, but within the cool-down (5 s) nobody asks it.
+    // Within the cool-down (5 s): no retry, no HTTP request, no wait.
+    clock.advance(3_000);
+    for (int i = 0; i < 5; i++) {
+      long started = System.nanoTime();
+      ConfigException e = assertThrows(ConfigException.class, this::fetch);
+      assertTrue((System.nanoTime() - started) / 1_000_000 < 1_000, "at once");
+      assertTrue(e.getMessage().matches("vaultwire: could not fetch the secrets of connector lcc-abc123: no vaultwire "
+          + "URL accepted a connection \\d+ ms ago \\(connection refused or unreachable\\) nor now; failing at once "
+          + "for up to 5000 ms after that \\(parameter \"unreachable.cooldown.ms\"\\)"), e.getMessage());
+      assertTrue(PROVIDER_UNREACHABLE.matcher(e.getMessage()).find(), "vaultwire restarts what failed like this");
+    }
+    assertEquals(sleepsAfterFirst, clock.sleeps.size(), "no backoff within the cool-down");
+
+    // vaultwire is back within the cool-down: the next fetch sees it listening and goes ahead.
     FakeVaultwire back = new FakeVaultwire(port);
     servers.add(back);
     back.script((request, n) -> Answer.json(200, dataBody("k", "v")));
-    clock.advance(4_900);
-    for (int i = 0; i < 5; i++) {
-      ConfigException e = assertThrows(ConfigException.class, this::fetch);
-      assertTrue(e.getMessage().startsWith("vaultwire: could not fetch the secrets of connector lcc-abc123: no "
-          + "vaultwire URL accepted a connection 4900 ms ago (connection refused or unreachable); failing at once "
-          + "for up to 5000 ms after that (parameter \"unreachable.cooldown.ms\")"), e.getMessage());
-      assertTrue(PROVIDER_UNREACHABLE.matcher(e.getMessage()).find(), "vaultwire restarts what failed like this");
-    }
-    assertEquals(0, back.calls(), "no request within the cool-down");
-
-    clock.advance(200);
     assertEquals("v", fetch());
     assertEquals(1, back.calls());
     assertEquals("v", fetch());
-    assertEquals(1, occurrences(logged(), "answers again after 5100 ms"), logged());
+    assertEquals(1, occurrences(logged(), "answers again after"), logged());
     assertEquals(1, occurrences(logged(), "no vaultwire URL accepts connections"), "one WARN per outage");
+  }
+
+  @Test
+  void afterTheCooldownAFetchTriesForRealAgain() throws IOException {
+    configured("url", refusing(), "unreachable.timeout.ms", "0");
+    ConfigException first = assertThrows(ConfigException.class, this::fetch);
+    assertEquals(1, attempts(first));
+    clock.advance(1_000);
+    assertFalse(assertThrows(ConfigException.class, this::fetch).getMessage().contains("attempt(s)"), "the circuit");
+    clock.advance(4_100);
+    assertEquals(1, attempts(assertThrows(ConfigException.class, this::fetch)), "a real attempt after 5 s");
   }
 
   @Test
