@@ -15,6 +15,14 @@
 
 export const TOKEN_PROPERTY = "config.providers.vaultwire.param.token";
 export const REBALANCE_DELAY_PROPERTY = "scheduled.rebalance.max.delay.ms";
+export const URL_PROPERTY = "config.providers.vaultwire.param.url";
+/**
+ * The provider's multi-replica form of URL_PROPERTY: comma-separated base URLs
+ * it fails over between (exactly one of the two). vaultwire knows only its own
+ * public URL, not its peers', so the properties name that one and the text
+ * says how to list several; the operator writes the list.
+ */
+export const URLS_PROPERTY = "config.providers.vaultwire.param.urls";
 
 /**
  * How long Connect holds the connectors and tasks of a worker that left the
@@ -35,7 +43,7 @@ export function workerProperties(options: { publicUrl: string; clusterId: string
     [REBALANCE_DELAY_PROPERTY]: String(SCHEDULED_REBALANCE_MAX_DELAY_MS),
     "config.providers": "vaultwire",
     "config.providers.vaultwire.class": "io.vaultwire.connect.VaultwireConfigProvider",
-    "config.providers.vaultwire.param.url": options.publicUrl,
+    [URL_PROPERTY]: options.publicUrl,
     "config.providers.vaultwire.param.cluster": options.clusterId,
     ...(options.token === undefined ? {} : { [TOKEN_PROPERTY]: options.token }),
   };
@@ -75,6 +83,7 @@ export function workerPropertiesText(properties: Record<string, string>, cluster
     `# vaultwire's ConfigProvider: resolves the \${vaultwire:…} placeholders of connector configs. After a`,
     `# secret changes, vaultwire restarts the connector and its tasks itself (config.action.reload is not needed).`,
     ...Object.entries(properties).filter(([key]) => !shown.has(key)).map(([key, value]) => `${key}=${value}`),
+    `# Several vaultwire replicas: set ${URLS_PROPERTY}=<url>,<url>,… instead of ${URL_PROPERTY} (the provider fails over between them).`,
   ];
   if (properties[TOKEN_PROPERTY] === undefined) {
     lines.push(

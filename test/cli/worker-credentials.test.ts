@@ -46,6 +46,7 @@ describe("vaultwire kafka cluster worker-config", () => {
       "config.providers.vaultwire.class=io.vaultwire.connect.VaultwireConfigProvider\n" +
       `config.providers.vaultwire.param.url=${f.server.url}\n` +
       `config.providers.vaultwire.param.cluster=${clusterId}\n` +
+      "# Several vaultwire replicas: set config.providers.vaultwire.param.urls=<url>,<url>,… instead of config.providers.vaultwire.param.url (the provider fails over between them).\n" +
       "# The worker credential is not shown here. Create one (organization admins only) with\n" +
       `#   vaultwire kafka cluster worker-config --cluster ${clusterId} --create-credential\n` +
       "# and set config.providers.vaultwire.param.token=<it>, or config.providers.vaultwire.param.token.file=<a file holding it>.\n",

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeVaultwire implements AutoCloseable {
   /** One request as the server saw it. */
   record Request(String method, String rawPath, String rawQuery, List<String> keys, String authorization,
-      String accept) {
+      String accept, String userAgent, String worker) {
   }
 
   /** The answer to one request. */
@@ -41,7 +41,12 @@ final class FakeVaultwire implements AutoCloseable {
   private volatile Script script = (request, n) -> Answer.json(500, "{}");
 
   FakeVaultwire() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(0);
+  }
+
+  /** On a given port of 127.0.0.1 (0: any free one). */
+  FakeVaultwire(int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.setExecutor(Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "fake-vaultwire");
       thread.setDaemon(true);
@@ -81,7 +86,8 @@ final class FakeVaultwire implements AutoCloseable {
     }
     Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), rawQuery,
         keys, exchange.getRequestHeaders().getFirst("Authorization"),
-        exchange.getRequestHeaders().getFirst("Accept"));
+        exchange.getRequestHeaders().getFirst("Accept"), exchange.getRequestHeaders().getFirst("User-Agent"),
+        exchange.getRequestHeaders().getFirst("X-Vaultwire-Worker"));
     requests.add(request);
     Answer answer = script.answer(request, calls.incrementAndGet());
     try {
