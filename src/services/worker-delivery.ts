@@ -37,6 +37,8 @@ export interface WorkerSecretRequest {
   /** The client address and what it says it is, for the audit trail. */
   readonly remote: string;
   readonly userAgent?: string | undefined;
+  /** What the worker calls itself (the provider's X-Vaultwire-Worker header, `param.worker.id` or its host name). */
+  readonly worker?: string | undefined;
 }
 
 export interface AuditEvent {
@@ -64,6 +66,11 @@ export interface WorkerDeliveryDependencies {
 }
 
 const MAX_KEYS = 100;
+
+/** A header value as an audit field: one line of printable text, at most 200 characters. */
+function printable(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+}
 const MAX_KEY_LENGTH = 255;
 
 export function createWorkerDelivery(deps: WorkerDeliveryDependencies): WorkerDelivery {
@@ -80,7 +87,8 @@ export function createWorkerDelivery(deps: WorkerDeliveryDependencies): WorkerDe
           outcome,
           remote: request.remote,
           credential,
-          ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent.slice(0, 200) }),
+          ...(request.userAgent === undefined ? {} : { userAgent: printable(request.userAgent) }),
+          ...(request.worker === undefined ? {} : { worker: printable(request.worker) }),
           ...extra,
         });
       };

@@ -27,6 +27,14 @@ describe.each(storeTargets())("internal/v1 on $name", (target) => {
     return { status: response.status, body: await response.json() as { data?: Record<string, string>; error?: { code: number; message: string } }, headers: response.headers };
   }
 
+  it("audits the worker by the name its ConfigProvider sends", async () => {
+    const response = await fetch(`${server.url}/internal/v1/clusters/${seed.clusterId}/connectors/${managedId}/secrets?keys=database.password`, { headers: { authorization: `Bearer ${token}`, "x-vaultwire-worker": "connect-7.prod", "user-agent": "vaultwire-config-provider/0.1.0 (worker connect-7.prod)" } });
+    expect(response.status).toBe(200);
+    const line = server.logs().split("\n").reverse().find((l) => l.includes("\"audit\":\"secret-access\"") && l.includes("\"outcome\":\"granted\""));
+    expect(line).toContain("\"worker\":\"connect-7.prod\"");
+    expect(line).toContain("vaultwire-config-provider/0.1.0 (worker connect-7.prod)");
+  });
+
   beforeAll(async () => {
     server = await startTestServer(target, azure, { trustedProxies: ["127.0.0.1"] });
     seed = await seedEnvironment(server, azure, "dev");

@@ -26,6 +26,7 @@ export function registerInternalV1(app: FastifyInstance, deps: InternalDependenc
       token: /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1],
       remote: request.ip,
       userAgent: request.headers["user-agent"],
+      worker: typeof request.headers["x-vaultwire-worker"] === "string" ? request.headers["x-vaultwire-worker"] : undefined,
     });
     const data: Record<string, string> = {};
     for (const [key, value] of values) data[key] = value.reveal();
