@@ -367,6 +367,21 @@ describe("reconciler", () => {
     expect(statuses.get("lcc-5")?.state).toBe("RUNNING");
   });
 
+  it("does not trust the pass's listing for a connector vaultwire changed after it was read", async () => {
+    const { reconciler, connect, records } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    connect.calls.length = 0;
+    const changed = makeConnector({ generation: 2 });
+    records.set("lcc-1", { ...changed, config: { ...changed.config, "tasks.max": "2" } });
+    // The pass lists Connect first; the apply deploys the change after that, before the pass reaches the connector.
+    const pass = reconciler.reconcileAll();
+    await reconciler.apply(records.get("lcc-1") ?? changed);
+    await pass;
+    expect(connect.calls.indexOf("list expanded")).toBeLessThan(connect.calls.indexOf("put lcc-1"));
+    expect(connect.calls.filter((c) => c === "put lcc-1")).toHaveLength(1);
+    expect(connect.calls.slice(-2)).toEqual(["get lcc-1", "status lcc-1"]);
+  });
+
   it("works on at most PASS_CONCURRENCY connectors at once in a pass", async () => {
     let inFlight = 0;
     let most = 0;

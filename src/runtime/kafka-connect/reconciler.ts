@@ -62,7 +62,7 @@ export const STUCK_RESTARTING_MS = 30_000;
 export const PASS_CONCURRENCY = 8;
 
 /** What one pass read from a Connect cluster (keyed by its worker URLs): every connector, or why it could not. */
-type Listing = { readonly entries: ReadonlyMap<string, ExpandedConnector> } | { readonly error: unknown };
+type Listing = { readonly entries: ReadonlyMap<string, ExpandedConnector>; readonly asOf: number } | { readonly error: unknown };
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { store, delivery, logger } = options;
@@ -101,6 +101,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
    * messages that reach a log line or an error outside a reconcile pass.
    */
   const scrubbers = new Map<string, SecretScrubber>();
+  /**
+   * When vaultwire last changed each connector in Connect (a count, not a time):
+   * a listing read before that change no longer describes it.
+   */
+  let changes = 0;
+  const changedAt = new Map<string, number>();
+  const changing = (connectorId: string) => { changedAt.set(connectorId, ++changes); };
   let stopped = false;
   let passInFlight: Promise<void> | null = null;
 
@@ -191,7 +198,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       // Connect could not be listed: every connector of it records why, as its own call would have.
       if (listing && "error" in listing) throw listing.error;
       // A connector missing from the listing (not deployed yet, or listed without its expansions) is read on its own.
-      const seen = listing?.entries.get(name);
+      // So is one vaultwire changed since the listing was asked for (by apply, a follow-up or a restart).
+      const seen = listing && (changedAt.get(connector.id) ?? 0) <= listing.asOf ? listing.entries.get(name) : undefined;
       const current = seen ? seen.info.config : await client.getConfig(name);
       const changed = !sameConfig(current, translation.value.config);
       const held = heldFailures.get(connector.id);
@@ -210,14 +218,17 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       }
       if (changed) {
+        changing(connector.id);
         await client.putConfig(name, translation.value.config);
         logger.info({ connector: connector.id, name: connector.name, cluster: cluster.id, created: current === null }, "deployed connector to Kafka Connect");
       }
       let status = seen && !changed ? seen.status : await client.status(name);
       if (connector.desiredState === "PAUSED" && status && status.connector.state !== "PAUSED") {
+        changing(connector.id);
         await client.pause(name);
         status = await client.status(name);
       } else if (connector.desiredState === "RUNNING" && status?.connector.state === "PAUSED") {
+        changing(connector.id);
         await client.resume(name);
         status = await client.status(name);
       }
@@ -227,6 +238,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (unreachable && Date.now() - (autoRestarts.get(connector.id) ?? 0) > 30_000) {
         autoRestarts.set(connector.id, Date.now());
         logger.info({ connector: connector.id }, "tasks failed while vaultwire was unreachable: restarting them");
+        changing(connector.id);
         await client.restart(name, { includeTasks: true, onlyFailed: true });
         status = await client.status(name);
         followUp(connector.id);
@@ -242,6 +254,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         autoRestarts.set(connector.id, Date.now());
         restartingSince.delete(connector.id);
         logger.info({ connector: connector.id, stuckSeconds: Math.round(stuckMs / 1000) }, "connector stuck in RESTARTING: restarting it and its tasks now that its secrets resolve");
+        changing(connector.id);
         await client.restart(name, { includeTasks: true, onlyFailed: false });
         status = await client.status(name);
         followUp(connector.id);
@@ -308,7 +321,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const listed = await Promise.all([...byKey].map(async ([key, cluster]) => {
       let listing: Listing;
       try {
-        listing = { entries: await clientFor(cluster).listExpanded() };
+        const asOf = changes;
+        listing = { entries: await clientFor(cluster).listExpanded(), asOf };
       } catch (error) {
         listing = { error };
       }
@@ -380,6 +394,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (!cluster || cluster.connectUrls.length === 0) return;
         logger.info({ connector: connector.id, keys: changed }, "secret versions changed: restarting the connector and its tasks");
         revalidate.add(connector.id);
+        changing(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
           logger.warn({ connector: connector.id, err: scrubber.scrub(scrubbed(connector.id, error)) }, "restart after rotation failed; the next pass retries");
           seenVersions.set(connector.id, previous);
@@ -403,6 +418,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {
+        changing(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch(async (error: unknown) => {
           // A refused host is for the pass below to record as FAILED.
           if (!(error instanceof ConnectError && (error.kind === "not-found" || error.kind === "refused"))) throw await scrubbedError(connector, error);
@@ -426,6 +442,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       });
       scrubbers.delete(connector.id);
+      changedAt.delete(connector.id);
     },
     reconcileAll,
     reconcileOne: (connectorId) => locked(connectorId, () => reconcileOne(connectorId)),
