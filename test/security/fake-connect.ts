@@ -36,6 +36,16 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
   const traces = new Map<string, string>();
   const json = (res: ServerResponse, status: number, body: unknown): ServerResponse =>
     res.writeHead(status, { "content-type": "application/json" }).end(body === undefined ? "" : JSON.stringify(body));
+  const statusOf = (name: string, config: Record<string, string>) => {
+    const trace = traces.get(name) ?? (mode.kind === "connect" && mode.trace ? mode.trace(config) : undefined);
+    const state = trace === undefined ? "RUNNING" : "FAILED";
+    return {
+      name,
+      connector: { state, worker_id: "127.0.0.1:8083", ...(trace === undefined ? {} : { trace }) },
+      tasks: [{ id: 0, state, worker_id: "127.0.0.1:8083", ...(trace === undefined ? {} : { trace }) }],
+      type: "source",
+    };
+  };
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): ServerResponse => {
     const url = new URL(req.url ?? "/", "http://fake");
     requests.push({ method: req.method ?? "", url: `${url.pathname}${url.search}`, body });
@@ -43,7 +53,15 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
     const parts = url.pathname.split("/").filter((p) => p !== "").map(decodeURIComponent);
     if (parts[0] === "connector-plugins" && parts[2] === "config" && parts[3] === "validate") return json(res, 200, { name: parts[1], error_count: 0, groups: [], configs: [] });
     if (parts[0] !== "connectors") return json(res, 404, { error_code: 404, message: "Not found" });
-    if (parts.length === 1) return json(res, 200, [...configs.keys()]);
+    if (parts.length === 1) {
+      const expand = url.searchParams.getAll("expand");
+      if (expand.length === 0) return json(res, 200, [...configs.keys()]);
+      // Connect's `?expand=status&expand=info`: each connector with the expansions asked for.
+      return json(res, 200, Object.fromEntries([...configs].map(([name, config]) => [name, {
+        ...(expand.includes("status") ? { status: statusOf(name, config) } : {}),
+        ...(expand.includes("info") ? { info: { name, config, tasks: [{ connector: name, task: 0 }], type: "source" } } : {}),
+      }])));
+    }
     const name = parts[1] ?? "";
     const action = parts[2];
     if (action === undefined && req.method === "DELETE") {
@@ -58,16 +76,7 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
     const config = configs.get(name);
     if (!config) return json(res, 404, { error_code: 404, message: `Connector ${name} not found` });
     if (action === "config") return json(res, 200, config);
-    if (action === "status") {
-      const trace = traces.get(name) ?? (mode.trace ? mode.trace(config) : undefined);
-      const state = trace === undefined ? "RUNNING" : "FAILED";
-      return json(res, 200, {
-        name,
-        connector: { state, worker_id: "127.0.0.1:8083", ...(trace === undefined ? {} : { trace }) },
-        tasks: [{ id: 0, state, worker_id: "127.0.0.1:8083", ...(trace === undefined ? {} : { trace }) }],
-        type: "source",
-      });
-    }
+    if (action === "status") return json(res, 200, statusOf(name, config));
     if (action === "restart" || action === "pause" || action === "resume") return json(res, 202, undefined);
     return json(res, 404, { error_code: 404, message: "Not found" });
   };

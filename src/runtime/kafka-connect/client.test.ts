@@ -113,6 +113,29 @@ describe("Kafka Connect client, answers that are not Connect's", () => {
     ]);
   });
 
+  it("reads every connector's config and status in one request, and checks that answer's shape", async () => {
+    const status = { name: "lcc-1", connector: { state: "RUNNING", worker_id: "w:8083" }, tasks: [{ id: 0, state: "RUNNING", worker_id: "w:8083" }], type: "source" };
+    const info = { name: "lcc-1", config: { "connector.class": "X", name: "lcc-1" }, tasks: [{ connector: "lcc-1", task: 0 }], type: "source" };
+    const { fetch, calls } = fakeFetch([
+      // lcc-2 was removed while Connect built the answer: it has no expansions.
+      json(200, { "lcc-1": { info, status }, "lcc-2": {} }),
+      json(200, [CANARY]),
+      json(200, { "lcc-1": { info, status: { trace: CANARY } } }),
+      json(200, { "lcc-1": { info: { name: "lcc-1", config: { a: 1, b: CANARY }, tasks: [] }, status } }),
+      json(200, { "lcc-1": CANARY }),
+    ]);
+    const client = createConnectClient({ urls: ["http://w1:8083"], fetch, hosts: DEFAULT_CONNECT_HOST_POLICY });
+    const listed = await client.listExpanded();
+    expect([...listed.keys()]).toEqual(["lcc-1"]);
+    expect(listed.get("lcc-1")).toEqual({ info, status });
+    expect(calls).toEqual(["GET http://w1:8083/connectors?expand=status&expand=info"]);
+    for (let i = 0; i < 4; i++) {
+      const error = await client.listExpanded().catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: "unexpected", message: "http://w1:8083 answered 200 to GET /connectors?expand=status&expand=info, not Kafka Connect's API" });
+      expect(JSON.stringify(error)).not.toContain(CANARY);
+    }
+  });
+
   it("still gives Connect's own error message and status", async () => {
     const { fetch } = fakeFetch([json(400, { error_code: 400, message: "Connector configuration is invalid and contains the following 1 error(s)" })]);
     const client = createConnectClient({ urls: ["http://w1:8083"], fetch, hosts: DEFAULT_CONNECT_HOST_POLICY });

@@ -22,6 +22,17 @@ export interface ConnectStatus {
   readonly type?: string;
 }
 
+/** One connector as `GET /connectors?expand=status&expand=info` describes it. */
+export interface ExpandedConnector {
+  readonly info: {
+    readonly name: string;
+    readonly config: Record<string, string>;
+    readonly type?: string;
+    readonly tasks: readonly { readonly connector: string; readonly task: number }[];
+  };
+  readonly status: ConnectStatus;
+}
+
 export class ConnectError extends Error {
   /** `refused`: the Connect host policy refuses every URL; nothing was sent. */
   constructor(message: string, readonly status: number | null, readonly kind: "not-found" | "conflict" | "bad-request" | "unreachable" | "refused" | "server" | "unexpected" | "slow") {
@@ -53,6 +64,13 @@ export interface ConnectClient {
   readonly urls: readonly string[];
   health(): Promise<boolean>;
   listNames(): Promise<string[]>;
+  /**
+   * Every connector with its config and status, in one request
+   * (`GET /connectors?expand=status&expand=info`). Connect leaves out an
+   * expansion of a connector removed while it builds the answer: such a
+   * connector is left out of the map too (callers ask for it on its own).
+   */
+  listExpanded(): Promise<Map<string, ExpandedConnector>>;
   getConfig(name: string): Promise<Record<string, string> | null>;
   /** 201 created / 200 updated. */
   putConfig(name: string, config: Readonly<Record<string, string>>): Promise<{ created: boolean }>;
@@ -175,6 +193,22 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
       if (!Array.isArray(result.json)) throw notConnect("GET", "/connectors", result);
       return (result.json as unknown[]).filter((n): n is string => typeof n === "string");
     },
+    async listExpanded() {
+      const path = "/connectors?expand=status&expand=info";
+      const result = await call("GET", path);
+      if (result.status !== 200) fail("GET", path, result);
+      const json = result.json;
+      if (typeof json !== "object" || json === null || Array.isArray(json)) throw notConnect("GET", path, result);
+      const out = new Map<string, ExpandedConnector>();
+      for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
+        if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw notConnect("GET", path, result);
+        const { info, status } = entry as { info?: unknown; status?: unknown };
+        if (info !== undefined && !isConnectorInfo(info)) throw notConnect("GET", path, result);
+        if (status !== undefined && !isConnectStatus(status)) throw notConnect("GET", path, result);
+        if (info !== undefined && status !== undefined) out.set(name, { info, status });
+      }
+      return out;
+    },
     async getConfig(name) {
       const path = `/connectors/${enc(name)}/config`;
       const result = await call("GET", path);
@@ -245,6 +279,13 @@ function messageOf(json: unknown): string | null {
 
 function isStringRecord(json: unknown): json is Record<string, string> {
   return typeof json === "object" && json !== null && !Array.isArray(json) && Object.values(json).every((v) => typeof v === "string");
+}
+
+function isConnectorInfo(json: unknown): json is ExpandedConnector["info"] {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+  const { name, config, tasks } = json as { name?: unknown; config?: unknown; tasks?: unknown };
+  return typeof name === "string" && isStringRecord(config) && Array.isArray(tasks)
+    && tasks.every((task: unknown) => typeof task === "object" && task !== null && typeof (task as { task?: unknown }).task === "number");
 }
 
 function isConnectStatus(json: unknown): json is ConnectStatus {

@@ -5,8 +5,8 @@ import { DEFAULT_VAULT_HOST_POLICY } from "../../domain/vault-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../../domain/resources.js";
 import { SecretValue } from "../../secret-managers/secret-value.js";
 import type { SecretDelivery } from "../../services/secret-delivery.js";
-import { ConnectError, type ConnectClient, type ConnectStatus } from "./client.js";
-import { createReconciler } from "./reconciler.js";
+import { ConnectError, type ConnectClient, type ConnectStatus, type ExpandedConnector } from "./client.js";
+import { createReconciler, PASS_CONCURRENCY } from "./reconciler.js";
 
 const cluster: { -readonly [K in keyof KafkaCluster]: KafkaCluster[K] } = {
   id: "lkc-1", environmentId: "env-1", displayName: "c", cloud: "AZURE", region: "westus3", availability: "SINGLE_ZONE", type: "DEDICATED",
@@ -48,6 +48,17 @@ class FakeConnect implements ConnectClient {
   }
   health() { return Promise.resolve(!this.down); }
   listNames() { this.guard("list"); return Promise.resolve([...this.configs.keys()]); }
+  listExpanded() {
+    this.guard("list expanded");
+    const entries = new Map<string, ExpandedConnector>();
+    for (const [name, config] of this.configs) {
+      const status = this.states.get(name) ?? { name, connector: { state: "UNASSIGNED" as const, worker_id: "" }, tasks: [] };
+      entries.set(name, { info: { name, config: { ...config }, tasks: status.tasks.map((t) => ({ connector: name, task: t.id })) }, status });
+    }
+    this.#pending?.();
+    this.#pending = null;
+    return Promise.resolve(entries);
+  }
   getConfig(name: string) { this.guard(`get ${name}`); return Promise.resolve(this.configs.get(name) ?? null); }
   putConfig(name: string, config: Readonly<Record<string, string>>) {
     this.guard(`put ${name}`);
@@ -89,10 +100,14 @@ class FakeConnect implements ConnectClient {
   }
 }
 
-function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }, extra: { stuckRestartingMs?: number } = {}) {
+function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }, extra: { stuckRestartingMs?: number; clusters?: KafkaCluster[] } = {}) {
   const records = new Map(connectors.map((c) => [c.id, c]));
   const statuses = new Map<string, ConnectorStatus>();
   const connect = new FakeConnect();
+  const clusters = extra.clusters ?? [cluster];
+  /** One fake Connect per distinct set of worker URLs (the first cluster's is `connect`). */
+  const connects = new Map<string, FakeConnect>();
+  for (const c of clusters) if (!connects.has(c.connectUrls.join(","))) connects.set(c.connectUrls.join(","), connects.size === 0 ? connect : new FakeConnect());
   let version = "v1";
   let invalidations = 0;
   const secretDelivery: SecretDelivery = {
@@ -106,13 +121,13 @@ function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logT
       listAll: () => Promise.resolve([...records.values()]),
       updateStatus: (id: string, status: ConnectorStatus) => { statuses.set(id, status); return Promise.resolve(); },
     },
-    clusters: { get: (id: string) => Promise.resolve(id === cluster.id ? cluster : undefined), listAll: () => Promise.resolve([cluster]) },
+    clusters: { get: (id: string) => Promise.resolve(clusters.find((c) => c.id === id)), listAll: () => Promise.resolve(clusters) },
   } as unknown as Parameters<typeof createReconciler>[0]["store"];
   const reconciler = createReconciler({
     store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: DEFAULT_CONNECT_HOST_POLICY, logger: logTo ? pino({ level: "debug" }, logTo) : pino({ level: "silent" }),
-    invalidateSecrets: () => { invalidations++; }, clientFor: () => connect, ...extra,
+    invalidateSecrets: () => { invalidations++; }, clientFor: (c) => connects.get(c.connectUrls.join(",")) ?? connect, ...(extra.stuckRestartingMs === undefined ? {} : { stuckRestartingMs: extra.stuckRestartingMs }),
   });
-  return { reconciler, connect, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
+  return { reconciler, connect, connects, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
 }
 
 describe("reconciler", () => {
@@ -306,6 +321,81 @@ describe("reconciler", () => {
     connect.configs.set("someone-elses", {});
     await reconciler.reconcileAll();
     expect([...connect.configs.keys()].sort()).toEqual(["lcc-1", "someone-elses"]);
+  });
+
+  it("reads each Connect cluster once per pass: unchanged connectors make no other call", async () => {
+    const other: KafkaCluster = { ...cluster, id: "lkc-2", connectUrls: ["http://w2:8083"] };
+    const many = Array.from({ length: 30 }, (_, i) => makeConnector({ id: `lcc-${i}`, clusterId: i % 2 === 0 ? cluster.id : other.id }));
+    const { reconciler, connects, statuses } = setup(many, undefined, undefined, { clusters: [cluster, other] });
+    await reconciler.reconcileAll();
+    const fakes = [...connects.values()];
+    expect(fakes).toHaveLength(2);
+    expect(fakes.map((f) => f.configs.size)).toEqual([15, 15]);
+    for (const fake of fakes) fake.calls.length = 0;
+    await reconciler.reconcileAll();
+    expect(fakes.map((f) => f.calls)).toEqual([["list expanded"], ["list expanded"]]);
+    expect(many.every((c) => statuses.get(c.id)?.state === "RUNNING")).toBe(true);
+    // The single-connector path still reads its own config and status.
+    await reconciler.reconcileOne("lcc-0");
+    expect(fakes[0]?.calls).toEqual(["list expanded", "get lcc-0", "status lcc-0"]);
+  });
+
+  it("in a batched pass, still deploys changed connectors, pauses, resumes and removes orphans, calling Connect only for them", async () => {
+    const many = Array.from({ length: 20 }, (_, i) => makeConnector({ id: `lcc-${i}` }));
+    const { reconciler, connect, records, statuses } = setup(many);
+    await reconciler.reconcileAll();
+    connect.calls.length = 0;
+    const changed = makeConnector({ id: "lcc-3", generation: 2 });
+    records.set("lcc-3", { ...changed, config: { ...changed.config, "tasks.max": "2" } });
+    records.set("lcc-5", makeConnector({ id: "lcc-5", desiredState: "PAUSED" }));
+    records.set("lcc-20", makeConnector({ id: "lcc-20" }));
+    connect.configs.set("lcc-gone", {});
+    await reconciler.reconcileAll();
+    expect(connect.configs.get("lcc-3")?.["tasks.max"]).toBe("2");
+    expect(connect.configs.has("lcc-20")).toBe(true);
+    expect(connect.configs.has("lcc-gone")).toBe(false);
+    expect(statuses.get("lcc-5")?.state).toBe("PAUSED");
+    expect(statuses.get("lcc-20")?.state).toBe("RUNNING");
+    expect([...connect.calls].sort()).toEqual([
+      "delete lcc-gone", "get lcc-20", "list expanded", "pause lcc-5", "put lcc-20", "put lcc-3",
+      "status lcc-20", "status lcc-3", "status lcc-5", "validate", "validate",
+    ]);
+    connect.calls.length = 0;
+    records.set("lcc-5", makeConnector({ id: "lcc-5" }));
+    await reconciler.reconcileAll();
+    expect(connect.calls).toEqual(["list expanded", "resume lcc-5", "status lcc-5"]);
+    expect(statuses.get("lcc-5")?.state).toBe("RUNNING");
+  });
+
+  it("does not trust the pass's listing for a connector vaultwire changed after it was read", async () => {
+    const { reconciler, connect, records } = setup([makeConnector()]);
+    await reconciler.reconcileAll();
+    connect.calls.length = 0;
+    const changed = makeConnector({ generation: 2 });
+    records.set("lcc-1", { ...changed, config: { ...changed.config, "tasks.max": "2" } });
+    // The pass lists Connect first; the apply deploys the change after that, before the pass reaches the connector.
+    const pass = reconciler.reconcileAll();
+    await reconciler.apply(records.get("lcc-1") ?? changed);
+    await pass;
+    expect(connect.calls.indexOf("list expanded")).toBeLessThan(connect.calls.indexOf("put lcc-1"));
+    expect(connect.calls.filter((c) => c === "put lcc-1")).toHaveLength(1);
+    expect(connect.calls.slice(-2)).toEqual(["get lcc-1", "status lcc-1"]);
+  });
+
+  it("works on at most PASS_CONCURRENCY connectors at once in a pass", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const many = Array.from({ length: 30 }, (_, i) => makeConnector({ id: `lcc-${i}` }));
+    const { reconciler } = setup(many, {
+      resolve: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return { values: new Map([["database.password", new SecretValue("pw-canary-123")]]), versions: new Map([["database.password", "v1"]]), errors: [] };
+      },
+    });
+    await reconciler.reconcileAll();
+    expect(most).toBe(PASS_CONCURRENCY);
   });
 
   it("answers apply at once and deploys in the background", async () => {

@@ -16,7 +16,7 @@ import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
 import type { ConnectorRuntime } from "../../services/runtime.js";
 import type { SecretDelivery } from "../../services/secret-delivery.js";
 import type { Store } from "../../store/store.js";
-import { ConnectError, createConnectClient, type ConnectClient } from "./client.js";
+import { ConnectError, createConnectClient, type ConnectClient, type ExpandedConnector } from "./client.js";
 import { databaseAddress, mapStatus, type StatusContext } from "./status.js";
 import { connectName, translate } from "./translate.js";
 
@@ -40,8 +40,13 @@ export interface ReconcilerOptions {
 export interface Reconciler extends ConnectorRuntime {
   start(): void;
   stop(): Promise<void>;
-  /** One full pass over every connector and cluster (also what the timer runs). */
+  /**
+   * One full pass over every connector and cluster (also what the timer runs):
+   * one listing of each Connect cluster, then only the calls a connector needs.
+   */
   reconcileAll(): Promise<void>;
+  /** The single-connector path (what apply and follow-ups run): reads its config and status on their own. */
+  reconcileOne(connectorId: string): Promise<ConnectorStatus | null>;
   /** One rotation check (also what the slower timer runs). */
   refreshSecrets(): Promise<void>;
 }
@@ -52,6 +57,12 @@ const PROVIDER_UNREACHABLE = /vaultwire: could not fetch the secrets of connecto
 
 /** How long a connector may stay RESTARTING before vaultwire restarts it again (Connect restarts take seconds). */
 export const STUCK_RESTARTING_MS = 30_000;
+
+/** How many connectors a periodic pass works on at once. */
+export const PASS_CONCURRENCY = 8;
+
+/** What one pass read from a Connect cluster (keyed by its worker URLs): every connector, or why it could not. */
+type Listing = { readonly entries: ReadonlyMap<string, ExpandedConnector>; readonly asOf: number } | { readonly error: unknown };
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { store, delivery, logger } = options;
@@ -90,6 +101,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
    * messages that reach a log line or an error outside a reconcile pass.
    */
   const scrubbers = new Map<string, SecretScrubber>();
+  /**
+   * When vaultwire last changed each connector in Connect (a count, not a time):
+   * a listing read before that change no longer describes it.
+   */
+  let changes = 0;
+  const changedAt = new Map<string, number>();
+  const changing = (connectorId: string) => { changedAt.set(connectorId, ++changes); };
   let stopped = false;
   let passInFlight: Promise<void> | null = null;
 
@@ -148,7 +166,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return status;
   }
 
-  async function reconcileOne(connectorId: string): Promise<ConnectorStatus | null> {
+  /**
+   * With a listing (a periodic pass), the connector's config and status come
+   * from it, and only a connector that needs something done calls Connect.
+   */
+  async function reconcileOne(connectorId: string, listings?: ReadonlyMap<string, Listing>): Promise<ConnectorStatus | null> {
     const connector = await store.connectors.get(connectorId);
     if (!connector) return null;
     const cluster = await store.clusters.get(connector.clusterId);
@@ -171,8 +193,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
     const client = clientFor(cluster);
     const name = connectName(connector);
+    const listing = listings?.get(cluster.connectUrls.join(","));
     try {
-      const current = await client.getConfig(name);
+      // Connect could not be listed: every connector of it records why, as its own call would have.
+      if (listing && "error" in listing) throw listing.error;
+      // A connector missing from the listing (not deployed yet, or listed without its expansions) is read on its own.
+      // So is one vaultwire changed since the listing was asked for (by apply, a follow-up or a restart).
+      const seen = listing && (changedAt.get(connector.id) ?? 0) <= listing.asOf ? listing.entries.get(name) : undefined;
+      const current = seen ? seen.info.config : await client.getConfig(name);
       const changed = !sameConfig(current, translation.value.config);
       const held = heldFailures.get(connector.id);
       if (held && held.generation === connector.generation && !changed && !revalidate.has(connector.id)) return await record(connector, held.status);
@@ -190,14 +218,17 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       }
       if (changed) {
+        changing(connector.id);
         await client.putConfig(name, translation.value.config);
         logger.info({ connector: connector.id, name: connector.name, cluster: cluster.id, created: current === null }, "deployed connector to Kafka Connect");
       }
-      let status = await client.status(name);
+      let status = seen && !changed ? seen.status : await client.status(name);
       if (connector.desiredState === "PAUSED" && status && status.connector.state !== "PAUSED") {
+        changing(connector.id);
         await client.pause(name);
         status = await client.status(name);
       } else if (connector.desiredState === "RUNNING" && status?.connector.state === "PAUSED") {
+        changing(connector.id);
         await client.resume(name);
         status = await client.status(name);
       }
@@ -207,6 +238,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (unreachable && Date.now() - (autoRestarts.get(connector.id) ?? 0) > 30_000) {
         autoRestarts.set(connector.id, Date.now());
         logger.info({ connector: connector.id }, "tasks failed while vaultwire was unreachable: restarting them");
+        changing(connector.id);
         await client.restart(name, { includeTasks: true, onlyFailed: true });
         status = await client.status(name);
         followUp(connector.id);
@@ -222,6 +254,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         autoRestarts.set(connector.id, Date.now());
         restartingSince.delete(connector.id);
         logger.info({ connector: connector.id, stuckSeconds: Math.round(stuckMs / 1000) }, "connector stuck in RESTARTING: restarting it and its tasks now that its secrets resolve");
+        changing(connector.id);
         await client.restart(name, { includeTasks: true, onlyFailed: false });
         status = await client.status(name);
         followUp(connector.id);
@@ -277,18 +310,35 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     followUps.delete(connectorId);
   }
 
-  async function removeOrphans(): Promise<void> {
-    const clusters = await store.clusters.listAll();
-    const known = new Set((await store.connectors.listAll()).map((c) => connectName(c)));
-    const seen = new Set<string>();
+  /** Every Connect cluster once (clusters sharing workers share a listing). */
+  async function listClusters(clusters: readonly KafkaCluster[]): Promise<Map<string, { cluster: KafkaCluster; listing: Listing }>> {
+    const byKey = new Map<string, KafkaCluster>();
     for (const cluster of clusters) {
       if (cluster.connectUrls.length === 0) continue;
       const key = cluster.connectUrls.join(",");
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!byKey.has(key)) byKey.set(key, cluster);
+    }
+    const listed = await Promise.all([...byKey].map(async ([key, cluster]) => {
+      let listing: Listing;
       try {
+        const asOf = changes;
+        listing = { entries: await clientFor(cluster).listExpanded(), asOf };
+      } catch (error) {
+        listing = { error };
+      }
+      return [key, { cluster, listing }] as const;
+    }));
+    return new Map(listed);
+  }
+
+  /** Removes the managed connectors vaultwire no longer knows, from the names the pass listed. */
+  async function removeOrphans(listed: ReadonlyMap<string, { cluster: KafkaCluster; listing: Listing }>): Promise<void> {
+    const known = new Set((await store.connectors.listAll()).map((c) => connectName(c)));
+    for (const { cluster, listing } of listed.values()) {
+      try {
+        if ("error" in listing) throw listing.error;
         const client = clientFor(cluster);
-        for (const name of await client.listNames()) {
+        for (const name of listing.entries.keys()) {
           if (MANAGED_NAME.test(name) && !known.has(name)) {
             await client.delete(name);
             logger.info({ name, cluster: cluster.id }, "removed a connector that no longer exists in vaultwire");
@@ -303,13 +353,22 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   async function reconcileAll(): Promise<void> {
     passInFlight ??= (async () => {
       try {
-        for (const connector of await store.connectors.listAll()) {
-          if (stopped) return;
-          await locked(connector.id, () => reconcileOne(connector.id)).catch((error: unknown) => {
-            logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "reconcile pass failed for a connector");
-          });
-        }
-        await removeOrphans();
+        const listed = await listClusters(await store.clusters.listAll());
+        const listings = new Map([...listed].map(([key, { listing }]) => [key, listing]));
+        const connectors = await store.connectors.listAll();
+        let next = 0;
+        const worker = async () => {
+          while (!stopped && next < connectors.length) {
+            const connector = connectors[next++];
+            if (!connector) break;
+            await locked(connector.id, () => reconcileOne(connector.id, listings)).catch((error: unknown) => {
+              logger.warn({ connector: connector.id, err: scrubbed(connector.id, error) }, "reconcile pass failed for a connector");
+            });
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PASS_CONCURRENCY, connectors.length) }, worker));
+        if (stopped) return;
+        await removeOrphans(listed);
       } finally {
         passInFlight = null;
       }
@@ -335,6 +394,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (!cluster || cluster.connectUrls.length === 0) return;
         logger.info({ connector: connector.id, keys: changed }, "secret versions changed: restarting the connector and its tasks");
         revalidate.add(connector.id);
+        changing(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch((error: unknown) => {
           logger.warn({ connector: connector.id, err: scrubber.scrub(scrubbed(connector.id, error)) }, "restart after rotation failed; the next pass retries");
           seenVersions.set(connector.id, previous);
@@ -358,6 +418,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const cluster = await store.clusters.get(connector.clusterId);
       if (!cluster || cluster.connectUrls.length === 0) return;
       await locked(connector.id, async () => {
+        changing(connector.id);
         await clientFor(cluster).restart(connectName(connector), { includeTasks: true, onlyFailed: false }).catch(async (error: unknown) => {
           // A refused host is for the pass below to record as FAILED.
           if (!(error instanceof ConnectError && (error.kind === "not-found" || error.kind === "refused"))) throw await scrubbedError(connector, error);
@@ -381,8 +442,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         }
       });
       scrubbers.delete(connector.id);
+      changedAt.delete(connector.id);
     },
     reconcileAll,
+    reconcileOne: (connectorId) => locked(connectorId, () => reconcileOne(connectorId)),
     refreshSecrets,
     start() {
       stopped = false;
