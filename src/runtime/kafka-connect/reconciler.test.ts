@@ -100,7 +100,7 @@ class FakeConnect implements ConnectClient {
   }
 }
 
-function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }, extra: { stuckRestartingMs?: number; clusters?: KafkaCluster[] } = {}) {
+function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logTo?: { write(line: string): void }, extra: { stuckRestartingMs?: number; clusters?: KafkaCluster[]; validationBackoffMs?: number; validationBackoffMaxMs?: number } = {}) {
   const records = new Map(connectors.map((c) => [c.id, c]));
   const statuses = new Map<string, ConnectorStatus>();
   const connect = new FakeConnect();
@@ -126,6 +126,8 @@ function setup(connectors: Connector[], delivery?: Partial<SecretDelivery>, logT
   const reconciler = createReconciler({
     store, delivery: secretDelivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: DEFAULT_CONNECT_HOST_POLICY, logger: logTo ? pino({ level: "debug" }, logTo) : pino({ level: "silent" }),
     invalidateSecrets: () => { invalidations++; }, clientFor: (c) => connects.get(c.connectUrls.join(",")) ?? connect, ...(extra.stuckRestartingMs === undefined ? {} : { stuckRestartingMs: extra.stuckRestartingMs }),
+    ...(extra.validationBackoffMs === undefined ? {} : { validationBackoffMs: extra.validationBackoffMs }),
+    ...(extra.validationBackoffMaxMs === undefined ? {} : { validationBackoffMaxMs: extra.validationBackoffMaxMs }),
   });
   return { reconciler, connect, connects, statuses, records, setVersion: (v: string) => { version = v; }, invalidations: () => invalidations };
 }
@@ -200,6 +202,28 @@ describe("reconciler", () => {
     connect.states.set("lcc-1", { name: "lcc-1", connector: { state: "RESTARTING", worker_id: "w:8083" }, tasks: [] });
     await reconciler.reconcileAll();
     expect(statuses.get("lcc-1")).toMatchObject({ state: "PROVISIONING", trace: "Kafka Connect is restarting the connector or its tasks" });
+    await reconciler.stop();
+  });
+
+  it("validates a refused config again with back-off, not at every pass (each validation is a database login)", async () => {
+    const { reconciler, connect, statuses } = setup([makeConnector()], undefined, undefined, { validationBackoffMs: 100, validationBackoffMaxMs: 150 });
+    connect.invalid = [{ name: "database.password", errors: ["FATAL: password authentication failed for user \"u\""] }];
+    const validations = () => connect.calls.filter((c) => c === "validate").length;
+    await reconciler.reconcileAll();
+    await reconciler.reconcileAll();
+    await reconciler.reconcileAll();
+    expect(validations()).toBe(1);
+    expect(statuses.get("lcc-1")?.state).toBe("FAILED");
+    expect(statuses.get("lcc-1")?.trace).toMatch(/vaultwire validates this configuration again at \d{4}-\d\d-\d\dT.* \(attempt 2; waits double up to 1 s\), or at once when you change or restart the connector\./);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await reconciler.reconcileAll();
+    await reconciler.reconcileAll();
+    expect(validations()).toBe(2);
+    // A restart asks again at once; once the database accepts, it deploys.
+    connect.invalid = [];
+    await reconciler.restart(makeConnector());
+    expect(validations()).toBe(3);
+    expect(statuses.get("lcc-1")?.state).toBe("RUNNING");
     await reconciler.stop();
   });
 

@@ -32,6 +32,9 @@ export interface ReconcilerOptions {
   readonly reconcileIntervalMs?: number;
   readonly refreshIntervalMs?: number;
   readonly clientFor?: (cluster: KafkaCluster) => ConnectClient;
+  /** First wait before a config Connect's validation refused is validated again, and the cap of its doubling. */
+  readonly validationBackoffMs?: number;
+  readonly validationBackoffMaxMs?: number;
   /** How long a connector may stay RESTARTING before it is restarted again (default STUCK_RESTARTING_MS). */
   readonly stuckRestartingMs?: number;
   readonly now?: () => string;
@@ -54,6 +57,14 @@ export interface Reconciler extends ConnectorRuntime {
 const MANAGED_NAME = /^lcc-[a-z0-9]+$/;
 /** What the ConfigProvider says when vaultwire could not be reached within its deadline. */
 const PROVIDER_UNREACHABLE = /vaultwire: could not fetch the secrets of connector [^\n]*(connection refused or unreachable|connect timeout|no answer within the deadline|HTTP 5\d\d)/;
+
+/** A refused config is validated again after 30 s, then 1, 2, 4… min, at most every 15 min. */
+export const VALIDATION_BACKOFF_MS = 30_000;
+export const VALIDATION_BACKOFF_MAX_MS = 15 * 60_000;
+
+function waitText(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1_000))} s`;
+}
 
 /** How long a connector may stay RESTARTING before vaultwire restarts it again (Connect restarts take seconds). */
 export const STUCK_RESTARTING_MS = 30_000;
@@ -95,7 +106,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** Since when Connect has shown a connector (or a task of it) RESTARTING, in this process. */
   const restartingSince = new Map<string, number>();
   /** A validation failure stays the status until the connector changes or is restarted. */
-  const heldFailures = new Map<string, { generation: number; status: ConnectorStatus }>();
+  /**
+   * Validation failures, held per config generation and retried with back-off:
+   * Connect's validation logs in to the database, so a config it refuses
+   * (often rejected credentials) is not validated again at every pass, which
+   * would be a failed login every pass and could lock the account.
+   */
+  const heldFailures = new Map<string, { generation: number; status: ConnectorStatus; attempts: number; nextAt: number }>();
   /**
    * Per connector, a scrubber for the values last delivered, for Connect's
    * messages that reach a log line or an error outside a reconcile pass.
@@ -203,7 +220,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const current = seen ? seen.info.config : await client.getConfig(name);
       const changed = !sameConfig(current, translation.value.config);
       const held = heldFailures.get(connector.id);
-      if (held && held.generation === connector.generation && !changed && !revalidate.has(connector.id)) return await record(connector, held.status);
+      const heldNow = held && held.generation === connector.generation && !revalidate.has(connector.id) ? held : undefined;
+      if (heldNow && Date.now() < heldNow.nextAt) return await record(connector, heldNow.status);
       heldFailures.delete(connector.id);
       if (changed || revalidate.has(connector.id)) {
         revalidate.delete(connector.id);
@@ -212,8 +230,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         const invalid = await client.validate(translation.value.config["connector.class"] ?? "", translation.value.config);
         if (invalid.length > 0) {
           const trace = invalid.map((field) => `${field.name}: ${field.errors.join("; ")}`).join("\n");
-          const failed = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace }, tasks: [] }, context);
-          heldFailures.set(connector.id, { generation: connector.generation, status: failed });
+          const attempts = (heldNow?.attempts ?? 0) + 1;
+          const delayMs = Math.min(options.validationBackoffMaxMs ?? VALIDATION_BACKOFF_MAX_MS, (options.validationBackoffMs ?? VALIDATION_BACKOFF_MS) * 2 ** (attempts - 1));
+          const nextAt = Date.now() + delayMs;
+          const mapped = mapStatus({ name, connector: { state: "FAILED", worker_id: "", trace }, tasks: [] }, context);
+          const failed = { ...mapped, trace: `${mapped.trace ?? trace}\n\nvaultwire validates this configuration again at ${new Date(nextAt).toISOString()} (attempt ${attempts + 1}; waits double up to ${waitText(options.validationBackoffMaxMs ?? VALIDATION_BACKOFF_MAX_MS)}), or at once when you change or restart the connector.` };
+          heldFailures.set(connector.id, { generation: connector.generation, status: failed, attempts, nextAt });
           return await record(connector, failed);
         }
       }
