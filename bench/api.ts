@@ -35,6 +35,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { plainConnector } from "../test/http/harness.js";
 
 const SECONDS = Math.max(1, Math.min(30, Number(process.env.VAULTWIRE_BENCH_SECONDS ?? "3")));
 const CONNECTIONS = Math.max(2, Number(process.env.VAULTWIRE_BENCH_CONNECTIONS ?? "32"));
@@ -122,25 +123,7 @@ async function seed(url: string, label: string): Promise<string> {
 
 /** The specification's SQL Server connector with the secret manager off: a plaintext user and password, no vault. */
 function plainConfig(name: string): Record<string, string> {
-  return {
-    "connector.class": "SqlServerCdcSourceV2",
-    name,
-    "kafka.auth.mode": "SERVICE_ACCOUNT",
-    "kafka.service.account.id": "sa-xxxxxx",
-    "authentication.method": "Password",
-    "secret.manager.enabled": "false",
-    "database.hostname": "203.0.113.0",
-    "database.port": "1433",
-    "database.user": "sa",
-    "database.password": "bench-Pa55w0rd",
-    "database.names": "db123",
-    "database.encrypt": "false",
-    "output.data.format": "JSON",
-    "output.key.format": "JSON",
-    "table.include.list": "table123",
-    "topic.prefix": "sqlcdc",
-    "tasks.max": "1",
-  };
+  return plainConnector(name, "bench-Pa55w0rd").config;
 }
 
 // ---- load -----------------------------------------------------------------
