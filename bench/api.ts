@@ -67,7 +67,7 @@ interface Server { readonly url: string; stop(): Promise<void> }
 async function startServer(env: Record<string, string>): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), "vaultwire-bench-api-"));
   const child: ChildProcess = spawn(process.execPath, [bin, "server", "--port", "0", "--data-dir", dataDir], {
-    env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", VAULTWIRE_BOOTSTRAP_API_KEY: KEY, VAULTWIRE_BOOTSTRAP_API_SECRET: SECRET, ...env },
+    env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", VAULTWIRE_BOOTSTRAP_API_KEY: KEY, VAULTWIRE_BOOTSTRAP_API_SECRET: SECRET, VAULTWIRE_DRAIN_MS: "0", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

@@ -24,7 +24,7 @@ const bin = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
 const dataDir = await mkdtemp(join(tmpdir(), "vaultwire-bench-auth-"));
 const child = spawn(process.execPath, [bin, "server", "--port", "0", "--data-dir", dataDir], {
-  env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", VAULTWIRE_BOOTSTRAP_API_KEY: KEY, VAULTWIRE_BOOTSTRAP_API_SECRET: SECRET },
+  env: { PATH: process.env.PATH ?? "", VAULTWIRE_LOG_LEVEL: "warn", VAULTWIRE_BOOTSTRAP_API_KEY: KEY, VAULTWIRE_BOOTSTRAP_API_SECRET: SECRET, VAULTWIRE_DRAIN_MS: "0" },
   stdio: ["ignore", "ignore", "pipe"],
 });
 const url = await new Promise<string>((resolve, reject) => {

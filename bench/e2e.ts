@@ -16,7 +16,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { freePorts, startLocalKafka } from "../src/dev/local-kafka.js";
 import { seedEnvironment, startAzureFixture, startTestServer, storeTargets } from "../test/http/harness.js";
-import { readTopic } from "../test/e2e/kafka-reader.js";
+import { readTopic } from "../src/dev/kafka-reader.js";
 import { dropDatabaseAndRole, pgPort, psqlAdmin } from "../test/e2e/postgres-admin.js";
 
 const ROUNDS = Number(process.env.VAULTWIRE_BENCH_ROUNDS ?? "3");

@@ -19,10 +19,14 @@ import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { createConnectHostPolicy } from "../src/domain/connect-host-policy.js";
 import type { Connector, ConnectorStatus, KafkaCluster } from "../src/domain/resources.js";
-import { DEFAULT_VAULT_HOST_POLICY } from "../src/domain/vault-host-policy.js";
+import { identifierGrammars } from "../src/secret-managers/grammars.js";
+import { createConnectorBindings } from "../src/services/connector-secrets.js";
+import { createLeaseKeeper } from "../src/runtime/kafka-connect/leases.js";
 import { createReconciler, PASS_CONCURRENCY } from "../src/runtime/kafka-connect/reconciler.js";
+import { memoryRuntimeStore } from "../test/runtime/memory-runtime-store.js";
 import { SecretValue } from "../src/secret-managers/secret-value.js";
 import type { SecretDelivery } from "../src/services/secret-delivery.js";
+import type { Store } from "../src/store/store.js";
 
 const CONNECTORS = Number(process.env.VAULTWIRE_BENCH_CONNECTORS ?? "1000");
 const ROUNDS = Number(process.env.VAULTWIRE_BENCH_ROUNDS ?? "3");
@@ -57,21 +61,22 @@ try {
   }
   const statuses = new Map<string, ConnectorStatus>();
   const store = {
+    ...memoryRuntimeStore(),
     connectors: {
       get: (id: string) => Promise.resolve(connectors.get(id)),
       listAll: () => Promise.resolve([...connectors.values()]),
       updateStatus: (id: string, status: ConnectorStatus) => { statuses.set(id, status); return Promise.resolve(); },
     },
     clusters: { get: (id: string) => Promise.resolve(id === cluster.id ? cluster : undefined), listAll: () => Promise.resolve([cluster]) },
-  } as unknown as Parameters<typeof createReconciler>[0]["store"];
+  } as unknown as Store;
   const delivery: SecretDelivery = {
     secretKeys: () => ({ managed: ["database.password"], plaintext: [] }),
-    resolve: () => Promise.resolve({ values: new Map([["database.password", new SecretValue("bench-pw")]]), versions: new Map([["database.password", "v1"]]), errors: [] }),
+    resolve: () => Promise.resolve({ values: new Map([["database.password", new SecretValue("bench-pw")]]), versions: new Map([["database.password", "v1"]]), references: new Map(), errors: [] }),
   };
   const hosts = createConnectHostPolicy(["127.0.0.1"]);
   if (!hosts.ok) throw new Error(hosts.error);
   const reconciler = createReconciler({
-    store, delivery, vaultHosts: DEFAULT_VAULT_HOST_POLICY, connectHosts: hosts.value, logger: pino({ level: "silent" }), invalidateSecrets: () => undefined,
+    store, leases: createLeaseKeeper({ store, holder: "bench", logger: pino({ level: "silent" }) }), delivery, bindings: createConnectorBindings(identifierGrammars()), grammars: identifierGrammars(), connectHosts: hosts.value, logger: pino({ level: "silent" }), invalidateSecrets: () => undefined,
   });
 
   const count = async (): Promise<{ requests: number; byRoute: Record<string, number> }> => (await fetch(`${base}/__count`)).json() as Promise<{ requests: number; byRoute: Record<string, number> }>;

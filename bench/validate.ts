@@ -12,7 +12,8 @@
 import { readFileSync } from "node:fs";
 import { catalog, createCatalog, definePlugin } from "../src/catalog/index.js";
 import { validateConnectorConfigInput, type ValidationContext } from "../src/domain/connector-validation.js";
-import { DEFAULT_VAULT_HOST_POLICY } from "../src/domain/vault-host-policy.js";
+import { DEFAULT_VAULT_HOST_POLICY } from "../src/secret-managers/azure-key-vault/vault-host-policy.js";
+import { identifierGrammars } from "../src/secret-managers/grammars.js";
 import type { ConfigDefinitionPatch } from "../src/catalog/define-plugin.js";
 
 const SECONDS = Number(process.env.VAULTWIRE_BENCH_SECONDS ?? "1");
@@ -55,8 +56,8 @@ secretFields.forEach((name, i) => { wideConfig[name] = `https://vault-${i % 3}.v
 wideFields.forEach((field, i) => { wideConfig[field.name] = field.type === "INT" ? String(i * 7) : field.type === "BOOLEAN" ? "true" : field.type === "LIST" ? "a,b,c" : `value-${i}`; });
 while (Object.keys(wideConfig).length < 200) wideConfig[`extra.${Object.keys(wideConfig).length}`] = "x";
 
-const specContext: ValidationContext = { plugins: catalog, secretIdentifiers: { vaultHosts: DEFAULT_VAULT_HOST_POLICY } };
-const wideContext: ValidationContext = { plugins: createCatalog([widePlugin]), secretIdentifiers: { vaultHosts: DEFAULT_VAULT_HOST_POLICY } };
+const specContext: ValidationContext = { plugins: catalog, grammars: identifierGrammars({ vaultHosts: DEFAULT_VAULT_HOST_POLICY }) };
+const wideContext: ValidationContext = { plugins: createCatalog([widePlugin]), grammars: identifierGrammars({ vaultHosts: DEFAULT_VAULT_HOST_POLICY }) };
 
 function opsPerSecond(fn: () => unknown): number {
   const rounds: number[] = [];

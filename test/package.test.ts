@@ -69,4 +69,35 @@ describe("the package's public API", () => {
     expect(out.emulator).toBe(true);
     expect(out.errors).toBe(1);
   });
+
+  it("parses AWS secret ARNs with the manager kind first; the one-argument form stays Azure's", async () => {
+    const script = `
+      import { parseSecretIdentifier, formatAwsSecretsManagerIdentifier } from "vaultwire";
+      const aws = parseSecretIdentifier("AWS_SECRETS_MANAGER", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf::password");
+      const azure = parseSecretIdentifier("AZURE_KEY_VAULT", "https://my-vault.vault.azure.net::db");
+      const wrong = parseSecretIdentifier("AWS_SECRETS_MANAGER", "https://my-vault.vault.azure.net::db");
+      const unknown = parseSecretIdentifier("HASHICORP_VAULT", "x");
+      const legacy = parseSecretIdentifier("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db");
+      console.log(JSON.stringify({ aws, formatted: aws.ok ? formatAwsSecretsManagerIdentifier(aws.value) : null, azure: azure.ok, wrong: wrong.ok, unknown, legacy: legacy.ok }));`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: root });
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    expect(out.aws).toMatchObject({ ok: true, value: { manager: "AWS_SECRETS_MANAGER", region: "eu-west-1", accountId: "123456789012", jsonKey: "password" } });
+    expect(out.formatted).toBe("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf::password");
+    expect(out.azure).toBe(true);
+    expect(out.wrong).toBe(false);
+    expect(out.unknown).toMatchObject({ ok: false, error: { part: "manager" } });
+    expect(out.legacy).toBe(false);
+  });
+});
+
+describe("the published files", () => {
+  it("leave out src/dev/: the local Kafka stack and its topic reader need a checkout", async () => {
+    // Built, so that their absence below is the "files" list's doing.
+    expect(existsSync(fileURLToPath(new URL("../dist/dev/local-kafka.js", import.meta.url)))).toBe(true);
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, env: { ...process.env, npm_config_update_notifier: "false" } });
+    const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]?.files.map((file) => file.path) ?? [];
+    expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("dist/index.js");
+    expect(files.filter((file) => file.startsWith("dist/dev/"))).toEqual([]);
+  });
 });

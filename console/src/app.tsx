@@ -17,8 +17,8 @@ export function App(): ReactNode {
   const [credentials, setCredentials] = useState<Credentials | null>(loadCredentials);
   const [signedOutReason, setSignedOutReason] = useState<string | null>(null);
 
-  const signOut = useCallback((reason?: string) => {
-    clearSession();
+  const signOut = useCallback((reason?: string, options: { keepDraft?: boolean } = {}) => {
+    clearSession(options);
     setCredentials(null);
     setSignedOutReason(reason ?? "You are signed out. The API key was removed from this tab.");
     navigate("/sign-in", { replace: true });

@@ -14,9 +14,12 @@ export function PageTitle({ children, subtitle }: { children: ReactNode; subtitl
   );
 }
 
-export function Notice({ kind, children, title }: { kind: "error" | "success" | "info" | "warning"; children: ReactNode; title?: string }): ReactNode {
+export function Notice({ kind, children, title, focusOnShow = false }: { kind: "error" | "success" | "info" | "warning"; children: ReactNode; title?: string; focusOnShow?: boolean }): ReactNode {
+  const ref = useRef<HTMLDivElement>(null);
+  // An error that answers the user's action takes focus, so keyboard and screen-reader users land on it.
+  useEffect(() => { if (focusOnShow) ref.current?.focus(); }, [focusOnShow, children]);
   return (
-    <div className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
+    <div ref={ref} className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"} tabIndex={focusOnShow ? -1 : undefined}>
       {title === undefined ? null : <p className="notice-title">{title}</p>}
       <div className="notice-body">{children}</div>
     </div>
@@ -41,6 +44,14 @@ const STATE_CLASS: Readonly<Record<string, string>> = {
 };
 
 /** A connector's, task's or integration's state (ConnectorState, IntegrationStatus). */
+/** A badge beside the status when a secret the connector uses expires soon; its title names the secrets and dates. */
+export function ExpiryBadge({ warnings }: { warnings: readonly { readonly key: string; readonly secret: string; readonly expires_at: string }[] | undefined }): ReactNode {
+  if (warnings === undefined || warnings.length === 0) return null;
+  const soonest = [...warnings].sort((a, b) => a.expires_at.localeCompare(b.expires_at))[0];
+  const title = warnings.map((w) => `${w.key} (${w.secret}) expires at ${w.expires_at}`).join("\n");
+  return <span className="badge badge-warn badge-expiry" title={title}>Secret expires {soonest?.expires_at.slice(0, 10) ?? ""}</span>;
+}
+
 export function StatusBadge({ state }: { state: string }): ReactNode {
   const description = (STATE_DESCRIPTIONS as Readonly<Record<string, string>>)[state];
   return <span className={`badge badge-${STATE_CLASS[state] ?? "neutral"}`} title={description}>{state}</span>;
@@ -61,7 +72,9 @@ export interface FieldProps {
 }
 
 /** A label, the control, its hint and its errors, wired with for/aria-describedby/aria-invalid. */
-export function Field({ label, detail, hint, errors = [], required = false, id: givenId, inline = false, children }: FieldProps): ReactNode {
+export function Field({ label, detail, hint, errors: given = [], required = false, id: givenId, inline = false, children }: FieldProps): ReactNode {
+  // Each message once, whoever said it (the inline check and the server may both, capitalised differently).
+  const errors = given.filter((message, index) => given.findIndex((m) => m.trim().replace(/\.$/, "").toLowerCase() === message.trim().replace(/\.$/, "").toLowerCase()) === index);
   const generatedId = useId();
   const id = givenId ?? generatedId;
   const hintId = `${id}-hint`;

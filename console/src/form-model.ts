@@ -4,8 +4,9 @@
  * a server error belongs, and the inline identifier check (the domain's own
  * grammar, run in the browser).
  */
-import { AZURE_KEY_VAULT_IDENTIFIER_EXAMPLE, AZURE_KEY_VAULT_IDENTIFIER_FORMAT, parseAzureKeyVaultIdentifier } from "../../src/domain/azure-key-vault-identifier.js";
-import { createVaultHostPolicy, DEFAULT_VAULT_HOST_POLICY, describeVaultHostPolicy, type VaultHostPolicy } from "../../src/domain/vault-host-policy.js";
+import { AZURE_KEY_VAULT_IDENTIFIER_EXAMPLE, AZURE_KEY_VAULT_IDENTIFIER_FORMAT, parseAzureKeyVaultIdentifier } from "../../src/secret-managers/azure-key-vault/identifier.js";
+import { awsSecretsManagerGrammar } from "../../src/secret-managers/aws-secrets-manager/identifier.js";
+import { DEFAULT_VAULT_HOST_POLICY, describeVaultHostPolicy, type VaultHostPolicy } from "../../src/secret-managers/azure-key-vault/vault-host-policy.js";
 import type { ValidationEntry, ValidationReport } from "./types.js";
 
 export const SM = {
@@ -21,6 +22,13 @@ const SPECIAL = new Set<string>([SM.enabled, SM.manager, SM.managedConfigs, SM.i
 
 export const IDENTIFIER_FORMAT = AZURE_KEY_VAULT_IDENTIFIER_FORMAT;
 export const IDENTIFIER_EXAMPLE = AZURE_KEY_VAULT_IDENTIFIER_EXAMPLE;
+
+/** The identifier format and example of the chosen manager (Azure's until one is chosen). */
+export function identifierHint(manager: string): { readonly format: string; readonly example: string } {
+  return manager === "AWS_SECRETS_MANAGER"
+    ? { format: awsSecretsManagerGrammar.format, example: awsSecretsManagerGrammar.example }
+    : { format: IDENTIFIER_FORMAT, example: IDENTIFIER_EXAMPLE };
+}
 
 /** Which cloud's provider integrations each secret manager uses. */
 export const MANAGER_PROVIDERS: Readonly<Record<string, string>> = { AZURE_KEY_VAULT: "AZURE", AWS_SECRETS_MANAGER: "AWS", GCP_SECRET_MANAGER: "GCP" };
@@ -41,6 +49,15 @@ export interface ConnectorForm {
 
 export function emptyForm(plugin: string, report: ValidationReport): ConnectorForm {
   const method = entry(report, AUTH_METHOD);
+  // The main choices of the groups a user must fill in start at their default and are sent as shown
+  // (what you see is what the JSON says); optional groups send only what the user changed.
+  const required = requiredGroups(report, new Set());
+  const values: Record<string, string> = {};
+  for (const c of report.configs) {
+    const { name, importance, group } = c.definition;
+    const fallback = shownDefault(c);
+    if (importance === "HIGH" && fallback !== null && c.value.visible && !SPECIAL.has(name) && required.has(group) && !AUTH_GROUPS.has(group) && c.definition.shown_when === undefined) values[name] = fallback;
+  }
   return {
     plugin,
     name: "",
@@ -50,8 +67,27 @@ export function emptyForm(plugin: string, report: ValidationReport): ConnectorFo
     managed: [],
     identifiers: {},
     integrationId: "",
-    values: {},
+    values,
   };
+}
+
+/** A field's default as a form may show it: none when it is a placeholder the managed service fills in. */
+export function shownDefault(c: ValidationEntry): string | null {
+  const value = c.definition.default_value;
+  return value === null || value === "" || c.definition.default_is_template === true ? null : value;
+}
+
+/** Groups with a field the user must fill in (the catalog's required flag, or the server's conditional "missing"). */
+export function requiredGroups(report: ValidationReport, missing: ReadonlySet<string>): Set<string> {
+  return new Set(report.configs.filter((c) => c.value.visible && (c.definition.required || missing.has(c.definition.name))).map((c) => c.definition.group));
+}
+
+/** Whether a field applies to the form's choices (an identity method's fields only for that method). */
+export function isShown(c: ValidationEntry, form: ConnectorForm): boolean {
+  const when = c.definition.shown_when;
+  if (when === undefined) return true;
+  const current = when.field === AUTH_METHOD ? form.authMethod : form.values[when.field] ?? "";
+  return current.toLowerCase() === when.equals.toLowerCase();
 }
 
 export function entry(report: ValidationReport, key: string): ValidationEntry | undefined {
@@ -73,22 +109,30 @@ export function isManaged(form: ConnectorForm, key: string): boolean {
 }
 
 /** Other fields of the Authentication step (an identity method's integration), shown while the secret manager is off. */
-export function extraAuthFields(report: ValidationReport): ValidationEntry[] {
-  return report.configs.filter((c) => AUTH_GROUPS.has(c.definition.group) && !SPECIAL.has(c.definition.name) && c.value.visible);
+export function extraAuthFields(report: ValidationReport, form: ConnectorForm): ValidationEntry[] {
+  return report.configs.filter((c) => AUTH_GROUPS.has(c.definition.group) && !SPECIAL.has(c.definition.name) && c.value.visible && isShown(c, form));
+}
+
+export interface FormGroup {
+  readonly group: string;
+  readonly entries: ValidationEntry[];
+  /** No field of the group must be filled in: shown collapsed. */
+  readonly optional: boolean;
 }
 
 /** The Configuration step's groups, in the catalog's order, without managed fields and hidden ones. */
-export function configurationGroups(report: ValidationReport, form: ConnectorForm): { group: string; entries: ValidationEntry[] }[] {
+export function configurationGroups(report: ValidationReport, form: ConnectorForm, missing: ReadonlySet<string> = new Set()): FormGroup[] {
   const groups = new Map<string, ValidationEntry[]>();
   for (const group of report.groups) if (!AUTH_GROUPS.has(group)) groups.set(group, []);
   for (const c of report.configs) {
     const { name, group } = c.definition;
-    if (AUTH_GROUPS.has(group) || !c.value.visible || name === "connector.class" || isManaged(form, name)) continue;
+    if (AUTH_GROUPS.has(group) || !c.value.visible || !isShown(c, form) || name === "connector.class" || isManaged(form, name)) continue;
     const list = groups.get(group) ?? [];
     list.push(c);
     groups.set(group, list);
   }
-  return [...groups].filter(([, entries]) => entries.length > 0).map(([group, entries]) => ({ group, entries }));
+  const required = requiredGroups(report, missing);
+  return [...groups].filter(([, entries]) => entries.length > 0).map(([group, entries]) => ({ group, entries, optional: !required.has(group) }));
 }
 
 /** The connector config, keys in the plugin's order, empty fields left out: what the CLI's config file would hold. */
@@ -98,7 +142,8 @@ export function buildConfig(report: ValidationReport, form: ConnectorForm): Reco
     if (value !== undefined && value !== "") config[key] = value;
   };
   const sm = form.useSecretManager;
-  for (const { definition } of report.configs) {
+  for (const c of report.configs) {
+    const { definition } = c;
     const key = definition.name;
     switch (key) {
       case "connector.class": set(key, form.plugin); break;
@@ -110,7 +155,7 @@ export function buildConfig(report: ValidationReport, form: ConnectorForm): Reco
       case SM.integrationId: set(key, sm ? form.integrationId : undefined); break;
       default:
         if (isManaged(form, key)) set(key, form.identifiers[key]?.trim());
-        else if (!(sm && AUTH_GROUPS.has(definition.group))) set(key, form.values[key]);
+        else if (!(sm && AUTH_GROUPS.has(definition.group)) && isShown(c, form)) set(key, form.values[key]);
     }
   }
   return config;
@@ -146,22 +191,64 @@ export function controlId(key: string): string {
   return `config-${key.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
-/** The exact hosts the server allows besides the Azure clouds, read from one of its "not allowed" messages. */
-export function learnVaultHosts(messages: readonly string[]): VaultHostPolicy | null {
-  for (const message of messages) {
-    const match = /allowed vault hosts: (.+)$/.exec(message);
-    if (!match) continue;
-    const extraHosts = (match[1] ?? "").split(", ").filter((h) => !h.startsWith("<vault-name>.") && h.trim() !== "");
-    const policy = createVaultHostPolicy({ extraHosts });
-    if (policy.ok) return policy.value;
-  }
-  return null;
-}
-
+/** The allowed vault hosts (null: the server's list could not be read, so the operator's own hosts are unknown). */
 export function describeHosts(policy: VaultHostPolicy | null): string {
   return policy === null
     ? `${describeVaultHostPolicy(DEFAULT_VAULT_HOST_POLICY)}, and any host this server's operator allowed`
     : describeVaultHostPolicy(policy);
+}
+
+/** Messages once each: the inline check and the server may say the same thing, capitalised differently. */
+export function uniqueMessages(messages: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => {
+    const key = m.trim().replace(/\.$/, "").toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What the tab keeps of the form between reloads: everything but the values of sensitive fields typed in plaintext. */
+export interface Draft {
+  readonly version: 1;
+  readonly environmentId: string;
+  readonly clusterId: string;
+  readonly plugin: string;
+  readonly form: ConnectorForm | null;
+}
+
+export function draftOf(report: ValidationReport | null, form: ConnectorForm | null, place: { environmentId: string; clusterId: string }, plugin: string): Draft {
+  if (report === null || form === null) return { version: 1, ...place, plugin, form: null };
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form.values)) {
+    const type = entry(report, key)?.definition.type;
+    // A key the plugin does not define is treated as sensitive too (the server's rule).
+    if (type !== undefined && type !== "PASSWORD") values[key] = value;
+  }
+  return { version: 1, ...place, plugin, form: { ...form, values } };
+}
+
+/** A stored draft, if it is one and belongs to this cluster. */
+export function readDraft(raw: unknown, place: { environmentId: string; clusterId: string }): Draft | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const draft = raw as Partial<Draft>;
+  if (draft.version !== 1 || draft.environmentId !== place.environmentId || draft.clusterId !== place.clusterId || typeof draft.plugin !== "string") return null;
+  const form = draft.form ?? null;
+  if (form !== null && (typeof form !== "object" || typeof form.plugin !== "string" || form.plugin !== draft.plugin || !Array.isArray(form.managed) || typeof form.values !== "object")) return null;
+  return { version: 1, environmentId: place.environmentId, clusterId: place.clusterId, plugin: draft.plugin, form };
+}
+
+/** Whether the form holds anything the user would lose (a plugin chosen counts once its fields are loaded and changed). */
+export function hasWork(report: ValidationReport | null, form: ConnectorForm | null): boolean {
+  if (report === null || form === null) return false;
+  const fresh = emptyForm(form.plugin, report);
+  const sameValues = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => (a[k] ?? "") === (b[k] ?? ""));
+  };
+  return form.name !== fresh.name || form.authMethod !== fresh.authMethod || form.useSecretManager || form.manager !== "" || form.managed.length > 0
+    || form.integrationId !== "" || !sameValues(form.identifiers, {}) || !sameValues(form.values, fresh.values);
 }
 
 export interface IdentifierCheck {
@@ -171,11 +258,19 @@ export interface IdentifierCheck {
 
 /**
  * The inline check of one identifier. Format errors come from the domain's
- * parser (they never quote the value); a well-formed host outside the Azure
- * clouds is only a note until the server's allowlist is known.
+ * parser (they never quote the value); hosts are checked against the
+ * server's list (GET /pim/v2/secret-managers); a host outside the Azure
+ * clouds is only a note when that list could not be read.
  */
-export function checkIdentifier(value: string, known: VaultHostPolicy | null): IdentifierCheck | null {
+export function checkIdentifier(value: string, known: VaultHostPolicy | null, manager = "AZURE_KEY_VAULT"): IdentifierCheck | null {
   if (value.trim() === "") return { kind: "error", message: "Enter the secret identifier." };
+  if (manager === "AWS_SECRETS_MANAGER") {
+    // An ARN names its region and account; no host allowlist applies.
+    const arn = awsSecretsManagerGrammar.parse(value);
+    if (arn.ok) return null;
+    const problem = arn.error.message.replace(/; expected .*$/, "");
+    return { kind: "error", message: `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.` };
+  }
   const parsed = parseAzureKeyVaultIdentifier(value, known ?? DEFAULT_VAULT_HOST_POLICY);
   if (parsed.ok) return null;
   const message = parsed.error.message;

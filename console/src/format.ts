@@ -7,7 +7,7 @@ export interface ConnectorUsage {
   readonly connector: string;
 }
 
-/** `crn://vaultwire/organization=…/environment=env-…/cloud-cluster=lkc-…/connector=<name>` → its parts. */
+/** `crn://confluent.cloud/organization=…/environment=env-…/cloud-cluster=lkc-…/connector=<name>` → its parts. */
 export function parseUsage(crn: string): ConnectorUsage | null {
   const match = /\/environment=([^/]+)\/cloud-cluster=([^/]+)\/connector=(.+)$/.exec(crn);
   if (!match) return null;
@@ -29,7 +29,7 @@ export const STATE_DESCRIPTIONS: Readonly<Record<ConnectorState, string>> = {
   NONE: "not deployed",
   PROVISIONING: "waiting to be deployed on Kafka Connect",
   RUNNING: "running",
-  DEGRADED: "running, but some tasks failed",
+  DEGRADED: "running, but some tasks failed or are on a worker that stopped answering",
   FAILED: "failed",
   PAUSED: "paused",
   DELETED: "deleted",

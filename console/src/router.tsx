@@ -8,17 +8,26 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 export interface Location {
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The history entry's state (what `navigate` stored with it; null for a typed URL). */
+  readonly state: unknown;
+}
+
+export interface NavigateOptions {
+  /** Replace the current history entry instead of adding one. */
+  readonly replace?: boolean;
+  /** Kept with the entry and given back when Back or Forward returns to it. */
+  readonly state?: unknown;
 }
 
 interface RouterValue {
   readonly location: Location;
-  readonly navigate: (to: string, options?: { replace?: boolean }) => void;
+  readonly navigate: (to: string, options?: NavigateOptions) => void;
 }
 
 const RouterContext = createContext<RouterValue | null>(null);
 
 function current(): Location {
-  return { path: window.location.pathname, query: new URLSearchParams(window.location.search) };
+  return { path: window.location.pathname, query: new URLSearchParams(window.location.search), state: window.history.state as unknown };
 }
 
 export function RouterProvider({ children }: { children: ReactNode }): ReactNode {
@@ -28,9 +37,10 @@ export function RouterProvider({ children }: { children: ReactNode }): ReactNode
     window.addEventListener("popstate", onPop);
     return () => { window.removeEventListener("popstate", onPop); };
   }, []);
-  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
-    if (options.replace === true) window.history.replaceState(null, "", to);
-    else window.history.pushState(null, "", to);
+  const navigate = useCallback((to: string, options: NavigateOptions = {}) => {
+    const state = options.state ?? null;
+    if (options.replace === true) window.history.replaceState(state, "", to);
+    else window.history.pushState(state, "", to);
     setLocation(current());
     window.scrollTo(0, 0);
   }, []);

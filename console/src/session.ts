@@ -14,6 +14,7 @@ export interface Selection {
 
 const CREDENTIALS = "vaultwire.console.credentials";
 const SELECTION = "vaultwire.console.selection";
+const DRAFT = "vaultwire.console.add-connector-draft";
 
 function read(name: string): unknown {
   try {
@@ -45,10 +46,32 @@ export function saveSelection(selection: Selection): void {
   sessionStorage.setItem(SELECTION, JSON.stringify(selection));
 }
 
-/** Sign-out: forget the key, its secret and everything else this tab stored. */
-export function clearSession(): void {
+/** The Add connector draft, as form-model's `draftOf` made it (never a plaintext sensitive value). */
+export function loadDraft(): unknown {
+  return read(DRAFT);
+}
+
+export function saveDraft(draft: unknown): void {
+  try {
+    sessionStorage.setItem(DRAFT, JSON.stringify(draft));
+  } catch {
+    // Storage full or disabled: the draft is a convenience, the form still works.
+  }
+}
+
+export function clearDraft(): void {
+  sessionStorage.removeItem(DRAFT);
+}
+
+/**
+ * Sign-out: forget the key, its secret and everything else this tab stored.
+ * When the server ended the session (a rejected key), the connector draft
+ * (identifiers and settings, never a secret) is kept for the next sign-in.
+ */
+export function clearSession(options: { keepDraft?: boolean } = {}): void {
   sessionStorage.removeItem(CREDENTIALS);
   sessionStorage.removeItem(SELECTION);
+  if (options.keepDraft !== true) sessionStorage.removeItem(DRAFT);
 }
 
 /** `Basic base64(key:secret)`, UTF-8 safe (btoa alone is Latin-1 only). */

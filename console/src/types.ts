@@ -67,9 +67,19 @@ export interface ConnectorInfo {
   readonly type: "source" | "sink";
 }
 
+/** vaultwire's addition to the status: something to act on before it breaks the connector. */
+export interface ConnectorWarning {
+  readonly code: "SECRET_NEAR_EXPIRY";
+  readonly key: string;
+  readonly secret: string;
+  readonly expires_at: string;
+  readonly message: string;
+}
+
 export interface ConnectorStatus {
   readonly name: string;
-  readonly connector: { readonly state: ConnectorState; readonly worker_id: string; readonly trace: string };
+  /** `warnings`: present only when there is something to warn about. */
+  readonly connector: { readonly state: ConnectorState; readonly worker_id: string; readonly trace: string; readonly warnings?: readonly ConnectorWarning[] };
   readonly tasks: readonly { readonly id: number; readonly state: ConnectorState; readonly worker_id: string; readonly msg: string }[];
   readonly type: "source" | "sink";
 }

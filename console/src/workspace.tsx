@@ -37,9 +37,9 @@ export function useWorkspace(): Workspace {
   return value;
 }
 
-export function WorkspaceProvider({ credentials, onSignOut, children }: { credentials: Credentials; onSignOut: (reason?: string) => void; children: ReactNode }): ReactNode {
+export function WorkspaceProvider({ credentials, onSignOut, children }: { credentials: Credentials; onSignOut: (reason?: string, options?: { keepDraft?: boolean }) => void; children: ReactNode }): ReactNode {
   const { location } = useRouter();
-  const api = useMemo(() => createApiClient(credentials, () => { onSignOut("Your session ended: the API key was rejected. Sign in again."); }), [credentials, onSignOut]);
+  const api = useMemo(() => createApiClient(credentials, () => { onSignOut("Your session ended: the API key was rejected. Sign in again.", { keepDraft: true }); }), [credentials, onSignOut]);
   const [environments, setEnvironments] = useState<readonly Environment[] | null>(null);
   const [clusters, setClusters] = useState<readonly Cluster[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);

@@ -17,6 +17,7 @@ interface TemplateDef {
   order_in_group?: number;
   display_name?: string;
   recommended_values?: string[];
+  recommender?: { name: string };
   documentation?: string;
 }
 interface Template { template_id: string; config_defs: TemplateDef[] }
@@ -64,6 +65,21 @@ describe.runIf(haveReference).each(PLUGINS)("catalog %s agrees with Confluent's 
       };
       expect({ name, type: def?.type, required: def?.required, defaultValue: def?.defaultValue, group: def?.group, orderInGroup: def?.orderInGroup, displayName: def?.displayName, recommendedValues: def?.recommendedValues }).toEqual({ name, ...expected });
     }
+  });
+
+  it("offers a recommender's values only where the reference names a recommender and lists none", () => {
+    for (const def of plugin?.definitions ?? []) {
+      if (def.recommenderValues === undefined) continue;
+      expect(reference.get(def.name)?.recommender, def.name).toBeDefined();
+      expect(def.recommendedValues, def.name).toEqual([]);
+    }
+    expect(plugin?.byName.get("kafka.auth.mode")?.recommenderValues).toEqual(["KAFKA_API_KEY", "SERVICE_ACCOUNT"]);
+  });
+
+  it("hides the fields the reference says are never shown when creating a connector", () => {
+    const never = [...reference].filter(([, ref]) => ref.docs.some((doc) => /does not show in create connector UI/i.test(doc))).map(([name]) => name);
+    expect(never).toContain("datapreview.schemas.enable");
+    for (const name of never) expect(plugin?.byName.get(name)?.internal, name).toBe(true);
   });
 
   it("lets the secret manager manage exactly the reference's fields", () => {

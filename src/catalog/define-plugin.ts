@@ -3,15 +3,16 @@
  * compose: a plugin's own field patches override those of the templates it
  * extends, listed from most to least specific.
  */
-import type {
-  AuthenticationMethods,
-  ConditionalRequirement,
-  ConfigDefinition,
-  ConfigType,
-  ConnectDefinitionView,
-  Importance,
-  PluginDefinition,
-  Sanitizer,
+import {
+  isTemplateDefault,
+  type AuthenticationMethods,
+  type ConditionalRequirement,
+  type ConfigDefinition,
+  type ConfigType,
+  type ConnectDefinitionView,
+  type Importance,
+  type PluginDefinition,
+  type Sanitizer,
 } from "../domain/plugin-definition.js";
 
 /** One template's facts about a field; later templates fill what earlier ones leave out. */
@@ -26,6 +27,8 @@ export interface ConfigDefinitionPatch {
   readonly displayName?: string;
   readonly documentation?: string;
   readonly recommendedValues?: readonly string[];
+  /** Where the template names a recommender instead of values: the values it offers. */
+  readonly recommenderValues?: readonly string[];
   readonly sanitizers?: readonly Sanitizer[];
   readonly dependents?: readonly string[];
   readonly alias?: readonly string[];
@@ -57,13 +60,15 @@ export interface CatalogPlugin extends PluginDefinition {
  */
 export function passwordOrIdentityAuthentication(options: {
   readonly identityMethod: string;
+  /** The cloud whose provider integration the identity method uses. */
+  readonly identityProvider: "AZURE" | "AWS" | "GCP";
   readonly passwordFields: readonly string[];
   readonly identityFields: readonly string[];
 }): Pick<PluginSpec, "authentication" | "conditionalRequirements"> {
   const field = "authentication.method";
   const when = (equals: string) => ({ field, equals });
   return {
-    authentication: { field, defaultMethod: "Password", staticMethods: ["Password"], identityMethods: [options.identityMethod] },
+    authentication: { field, defaultMethod: "Password", staticMethods: ["Password"], identityMethods: [options.identityMethod], identityProvider: options.identityProvider },
     conditionalRequirements: [
       ...options.passwordFields.map((f) => ({ field: f, when: when("Password") })),
       ...options.identityFields.map((f) => ({ field: f, when: when(options.identityMethod) })),
@@ -74,6 +79,8 @@ export function passwordOrIdentityAuthentication(options: {
 /** The group of fields with no group of their own; always last in a form. */
 export const ADDITIONAL_CONFIGS_GROUP = "Additional Configs";
 const MANAGED_CONFIGS_FIELD = "secret.manager.managed.configs";
+/** The provider integration an identity-based authentication method uses. */
+const IDENTITY_INTEGRATION_FIELD = "provider.integration.id";
 /** Form order of the well-known groups, as the add-connector flow walks them; others follow in template order. */
 const GROUP_ORDER = [
   "How should we connect to your data?",
@@ -122,7 +129,15 @@ export function definePlugin(spec: PluginSpec): CatalogPlugin {
   for (const field of eligible) {
     if (!byName.has(field)) throw new Error(`catalog ${spec.name}: secret-manager field ${field} has no definition`);
   }
-  const connectDefinitions = new Map<string, ConnectDefinitionView>(definitions.map((d, i) => [d.name, toConnectView(d, i)]));
+  // An identity method's own fields (its provider integration) apply only while that method is chosen.
+  const identityMethods = spec.authentication?.identityMethods ?? [];
+  const shownWhen = new Map((spec.conditionalRequirements ?? []).filter((r) => identityMethods.includes(r.when.equals)).map((r) => [r.field, r.when]));
+  const connectDefinitions = new Map<string, ConnectDefinitionView>(definitions.map((d, i) => {
+    const view = toConnectView(d, i);
+    const when = shownWhen.get(d.name);
+    const provider = d.name === IDENTITY_INTEGRATION_FIELD ? spec.authentication?.identityProvider : undefined;
+    return [d.name, { ...view, ...(when === undefined ? {} : { shown_when: when }), ...(provider === undefined ? {} : { integration_provider: provider }) }];
+  }));
   return {
     name: spec.name,
     connectorType: spec.connectorType,
@@ -152,6 +167,7 @@ function mergePatches(plugin: string, name: string, patches: readonly ConfigDefi
   if (documentation === undefined || documentation.trim() === "") throw new Error(`catalog ${plugin}: field ${name} has no documentation`);
   const min = pick("min");
   const max = pick("max");
+  const recommenderValues = pick("recommenderValues");
   return {
     name,
     type,
@@ -163,6 +179,7 @@ function mergePatches(plugin: string, name: string, patches: readonly ConfigDefi
     displayName: pick("displayName") ?? name,
     documentation,
     recommendedValues: pick("recommendedValues") ?? [],
+    ...(recommenderValues === undefined ? {} : { recommenderValues }),
     sanitizers: pick("sanitizers") ?? [],
     dependents: pick("dependents") ?? [],
     ...(min === undefined ? {} : { min }),
@@ -184,5 +201,6 @@ function toConnectView(definition: ConfigDefinition, index: number): ConnectDefi
     display_name: definition.displayName,
     dependents: definition.dependents,
     order: definition.orderInGroup ?? index,
+    ...(isTemplateDefault(definition.defaultValue) ? { default_is_template: true } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { confirm, createPrompter } from "./prompt.js";
 import type { Session } from "./session.js";
 
 export interface Metadata {
+  readonly resource_name?: string;
   readonly created_at?: string;
   readonly updated_at?: string;
 }
@@ -46,6 +47,9 @@ export interface IntegrationBody {
     readonly customer_azure_tenant_id?: string;
     readonly confluent_multi_tenant_app_id?: string;
     readonly credential?: { readonly kind?: string; readonly client_id?: string };
+    readonly customer_iam_role_arn?: string;
+    readonly iam_role_arn?: string;
+    readonly external_id?: string;
   };
   readonly environment: { readonly id: string };
   readonly status: string;
@@ -58,10 +62,26 @@ export interface ApiKeyBody {
   readonly metadata: Metadata;
   readonly spec: {
     readonly secret?: string;
+    readonly display_name?: string;
     readonly description?: string;
+    readonly owner?: { readonly id?: string };
     readonly resource?: { readonly id?: string; readonly kind?: string };
-    readonly role?: string;
   };
+}
+
+export interface ServiceAccountBody {
+  readonly id: string;
+  readonly display_name: string;
+  readonly description: string;
+  readonly metadata: Metadata;
+}
+
+export interface RoleBindingBody {
+  readonly id: string;
+  readonly principal: string;
+  readonly role_name: string;
+  readonly crn_pattern: string;
+  readonly metadata: Metadata;
 }
 
 export interface Existing {

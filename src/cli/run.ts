@@ -1,11 +1,14 @@
 /** Dispatches `vaultwire <noun> <verb>`; returns the exit code (only main.ts exits). */
 import { CliError, formatCliError, usageError } from "./cli-error.js";
 import { API_KEY_HELP, API_KEY_VERBS } from "./commands/api-key.js";
+import { AUDIT_HELP, AUDIT_VERBS } from "./commands/audit.js";
 import { configValidate } from "./commands/config-validate.js";
 import { CONNECT_HELP, connectCluster, connectPlugin } from "./commands/connect.js";
+import { connectOffset } from "./commands/connect-offset.js";
 import { CONTEXT_HELP, CONTEXT_VERBS } from "./commands/context.js";
 import { DEV_HELP, devAzure } from "./commands/dev-azure.js";
 import { ENVIRONMENT_HELP, ENVIRONMENT_VERBS } from "./commands/environment.js";
+import { IAM_HELP, IAM_VERBS } from "./commands/iam.js";
 import { KAFKA_HELP, kafkaCluster } from "./commands/kafka-cluster.js";
 import { login } from "./commands/login.js";
 import { PROVIDER_INTEGRATION_HELP, PROVIDER_INTEGRATION_VERBS } from "./commands/provider-integration.js";
@@ -20,13 +23,16 @@ Usage:
   vaultwire [command]
 
 Available Commands:
-  api-key                Create, list and delete API keys.
+  api-key                Create, list, update and delete API keys.
+  audit list             List the audit trail: secret accesses, rotations, restarts.
   config validate        Validate a connector configuration file offline.
   connect cluster        Create and manage connectors.
+  connect offset         Read, alter and reset connector offsets.
   connect plugin         Show the managed connector plugins and their fields.
   context                List, use and delete stored logins.
   dev azure              Run the local Azure emulator (Entra ID + Key Vault) for development and tests.
   environment            Create, list, describe, use and delete environments.
+  iam                    Service accounts and role bindings: who may do what.
   kafka cluster          Register, list, describe, use and delete Kafka clusters.
   login                  Log in to a vaultwire server and store the API key.
   provider-integration   Manage provider integrations (alias pi): the identity that reads your vault.
@@ -58,11 +64,13 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
   dev: { azure: devAzure },
   environment: ENVIRONMENT_VERBS,
   kafka: { cluster: kafkaCluster },
-  connect: { cluster: connectCluster, plugin: connectPlugin },
+  connect: { cluster: connectCluster, offset: connectOffset, plugin: connectPlugin },
   "provider-integration": PROVIDER_INTEGRATION_VERBS,
   pi: PROVIDER_INTEGRATION_VERBS,
   "api-key": API_KEY_VERBS,
+  audit: AUDIT_VERBS,
   context: CONTEXT_VERBS,
+  iam: IAM_VERBS,
 };
 /** Commands without a verb (`vaultwire server`). */
 const SINGLE_COMMANDS: Readonly<Record<string, Command>> = { server, login };
@@ -75,7 +83,9 @@ const GROUP_HELP: Readonly<Record<string, string>> = {
   "provider-integration": PROVIDER_INTEGRATION_HELP,
   pi: PROVIDER_INTEGRATION_HELP,
   "api-key": API_KEY_HELP,
+  audit: AUDIT_HELP,
   context: CONTEXT_HELP,
+  iam: IAM_HELP,
 };
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

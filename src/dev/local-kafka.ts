@@ -1,13 +1,19 @@
 /**
  * A local Kafka stack for development and tests: one KRaft broker (combined
- * broker + controller) and one distributed Kafka Connect worker, run as child
- * JVMs from the jars that `bash infra/kafka/bin/fetch.sh` lays out in
- * `infra/kafka/target/` (classpath `lib/*`, connector plugins and vaultwire's
- * ConfigProvider in `plugins/`).
+ * broker + controller) and one or more distributed Kafka Connect workers in
+ * one group, run as child JVMs from the jars that `bash infra/kafka/bin/fetch.sh`
+ * lays out in `infra/kafka/target/` (classpath `lib/*`, connector plugins and
+ * vaultwire's ConfigProvider in `plugins/`).
+ *
+ * The jars come from a checkout: `kafkaHome`, else `VAULTWIRE_KAFKA_HOME`,
+ * else the checkout's `infra/kafka/target`. src/dev/ is not in the npm
+ * package (package.json "files"): the stack needs the checkout's Maven project
+ * (which also builds the ConfigProvider from connect-plugin/) and its log4j
+ * config, and kafka-reader.ts needs kafkajs, a devDependency.
  *
  * Dev tooling like the Azure emulator: it imports nothing from the product
- * but the rebalance delay of services/worker-config.ts (a module without
- * imports), so local workers and managed ones wait the same. The end-to-end
+ * but the rebalance delay of runtime/kafka-connect/rebalance-delay.ts (a
+ * module without imports), so local workers and managed ones wait the same. The end-to-end
  * tests (`test/e2e/`), `npm run quickstart` (scripts/quickstart.ts) and
  * `bench/e2e.ts` call `startLocalKafka`.
  */
@@ -19,7 +25,7 @@ import { open } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { REBALANCE_DELAY_PROPERTY, SCHEDULED_REBALANCE_MAX_DELAY_MS } from "../services/worker-config.js";
+import { REBALANCE_DELAY_PROPERTY, SCHEDULED_REBALANCE_MAX_DELAY_MS } from "../runtime/kafka-connect/rebalance-delay.js";
 
 export interface LocalKafkaOptions {
   /** Working folder: properties files, KRaft storage (formatted once, reused), `logs/`. */
@@ -28,32 +34,51 @@ export interface LocalKafkaOptions {
   kafkaPort?: number;
   /** The KRaft controller port; default a free port. */
   controllerPort?: number;
-  /** Connect's REST port; default a free port. */
+  /** The first Connect worker's REST port; default a free port. */
   connectPort?: number;
-  /** Added to (and overriding) the worker's properties, e.g. `config.providers=vaultwire`. */
+  /**
+   * How many Connect workers to run in the group (default 1). They share the
+   * group id, topics and properties; each has its own REST port (the first is
+   * `connectPort`, the others free ports) and its own properties and log file.
+   */
+  workers?: number;
+  /** Added to (and overriding) every worker's properties, e.g. `config.providers=vaultwire`. */
   workerProperties?: Record<string, string>;
-  /** Maximum heap of the Connect worker in MiB (default 768); the broker gets 512. */
+  /** Maximum heap of each Connect worker in MiB (default 768); the broker gets 512. */
   heapMb?: number;
   /** How long each process may take to become ready (default 120 s). */
   readyTimeoutMs?: number;
   /** How long a process may take to stop after SIGTERM before SIGKILL (default 20 s). */
   stopGraceMs?: number;
-  /** The folder with `lib/` and `plugins/`; default `VAULTWIRE_KAFKA_HOME` or the repository's `infra/kafka/target`. */
+  /** The folder with `lib/` and `plugins/`; default `VAULTWIRE_KAFKA_HOME`, else the checkout's `infra/kafka/target` (CHECKOUT_KAFKA_HOME). */
   kafkaHome?: string;
 }
 
 export interface LocalKafka {
   /** `127.0.0.1:<port>` */
   readonly bootstrapServers: string;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` of the first worker. */
   readonly connectUrl: string;
-  /** The log4j files of both processes (their stdout/stderr go to `*.out` beside them). */
-  readonly logFiles: { readonly broker: string; readonly connect: string };
-  /** Stops the worker only (the broker keeps running). */
+  /** Every worker's URL, by index (`connectUrls[0] === connectUrl`). */
+  readonly connectUrls: readonly string[];
+  /**
+   * The log4j files (stdout/stderr go to `*.out` beside them): the broker's,
+   * the first worker's (`connect`), and every worker's by index (`connectWorkers`).
+   */
+  readonly logFiles: { readonly broker: string; readonly connect: string; readonly connectWorkers: readonly string[] };
+  /** Stops every worker (the broker keeps running). */
   stopConnect(): Promise<void>;
-  /** Starts the worker again, with the same properties and port. */
+  /** Starts every stopped worker again, with the same properties and ports. */
   startConnect(): Promise<void>;
-  /** Stops the worker, then the broker. */
+  /** Stops worker `index` (SIGTERM, then SIGKILL after the grace period); the others keep running. */
+  stopWorker(index: number): Promise<void>;
+  /** Kills worker `index` with SIGKILL (no clean leave from the group) and waits for it to exit. */
+  killWorker(index: number): Promise<void>;
+  /** Starts worker `index` again, with the same properties and port; resolves when it answers `GET /health`. */
+  startWorker(index: number): Promise<void>;
+  /** Whether worker `index` is running. */
+  isWorkerRunning(index: number): boolean;
+  /** Stops every worker, then the broker. */
   stop(): Promise<void>;
 }
 
@@ -69,27 +94,38 @@ export interface LocalKafkaInstall {
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const FETCH_HINT = "run `bash infra/kafka/bin/fetch.sh` (or `npm run kafka:fetch`) in the vaultwire repository first";
+/** Where `bash infra/kafka/bin/fetch.sh` lays the stack out in this checkout: the default Kafka home. */
+export const CHECKOUT_KAFKA_HOME = join(REPO_ROOT, "infra", "kafka", "target");
+const FETCH_SUGGESTIONS = [
+  "In a vaultwire checkout, run `npm run kafka:fetch` (or `bash infra/kafka/bin/fetch.sh`): it lays out lib/ and plugins/ in infra/kafka/target.",
+  "Or set VAULTWIRE_KAFKA_HOME (the kafkaHome option) to a folder laid out that way.",
+];
 const BROKER_READY_LINE = "Kafka Server started";
 const BROKER_HEAP_MB = 512;
 const POLL_MS = 150;
 
-/** Finds the jars laid out by `infra/kafka/bin/fetch.sh`; throws with what to run when they are missing. */
-export function findLocalKafkaInstall(kafkaHome?: string): LocalKafkaInstall {
-  const home = resolve(kafkaHome ?? process.env.VAULTWIRE_KAFKA_HOME ?? join(REPO_ROOT, "infra", "kafka", "target"));
+/**
+ * Finds the jars laid out by `infra/kafka/bin/fetch.sh` in `kafkaHome`, else
+ * `VAULTWIRE_KAFKA_HOME`, else CHECKOUT_KAFKA_HOME; throws, saying which
+ * folder it looked in, why it chose it and how to get the jars, when they are
+ * missing.
+ */
+export function findLocalKafkaInstall(kafkaHome?: string, env: NodeJS.ProcessEnv = process.env): LocalKafkaInstall {
+  const fromEnv = env.VAULTWIRE_KAFKA_HOME === undefined || env.VAULTWIRE_KAFKA_HOME === "" ? undefined : env.VAULTWIRE_KAFKA_HOME;
+  const home = resolve(kafkaHome ?? fromEnv ?? CHECKOUT_KAFKA_HOME);
+  const chosenBy = kafkaHome !== undefined ? "the kafkaHome option" : fromEnv !== undefined ? "VAULTWIRE_KAFKA_HOME" : "the checkout's default";
+  const missing = (what: string): Error =>
+    new Error(`the local Kafka stack is not laid out in "${home}" (${chosenBy}): ${what}\nSuggestions:\n${FETCH_SUGGESTIONS.map((line) => `    ${line}`).join("\n")}`);
   const libDir = join(home, "lib");
   const pluginDir = join(home, "plugins");
-  const hasJars = (folder: string): boolean => existsSync(folder) && readdirSync(folder).some((name) => name.endsWith(".jar"));
-  if (!hasJars(libDir) || !existsSync(pluginDir)) {
-    throw new Error(`the local Kafka jars are missing in ${home}: ${FETCH_HINT}`);
-  }
-  if (!readdirSync(libDir).some((name) => name.startsWith("connect-runtime-"))) {
-    throw new Error(`${libDir} has no connect-runtime jar: ${FETCH_HINT}`);
-  }
+  const libJars = existsSync(libDir) ? readdirSync(libDir).filter((name) => name.endsWith(".jar")) : [];
+  if (libJars.length === 0) throw missing(`"${libDir}" has no jars`);
+  if (!libJars.some((name) => name.startsWith("connect-runtime-"))) throw missing(`"${libDir}" has no connect-runtime jar`);
+  if (!existsSync(pluginDir)) throw missing(`"${pluginDir}" does not exist`);
   const configCandidates = [join(home, "..", "config", "log4j2.xml"), join(REPO_ROOT, "infra", "kafka", "config", "log4j2.xml")];
   const log4jConfig = configCandidates.find((file) => existsSync(file));
-  if (log4jConfig === undefined) throw new Error(`infra/kafka/config/log4j2.xml not found beside ${home}`);
-  const javaHome = process.env.JAVA_HOME;
+  if (log4jConfig === undefined) throw new Error(`the local Kafka stack's log4j config is missing: neither "${configCandidates.join("\" nor \"")}" exists (it is infra/kafka/config/log4j2.xml in a vaultwire checkout)`);
+  const javaHome = env.JAVA_HOME;
   const java = javaHome !== undefined && javaHome !== "" && existsSync(join(javaHome, "bin", "java")) ? join(javaHome, "bin", "java") : "java";
   return {
     libDir,
@@ -129,18 +165,27 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   mkdirSync(logDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const [kafkaPort, controllerPort, connectPort] = await freePorts([options.kafkaPort, options.controllerPort, options.connectPort] as const);
+  const workerCount = options.workers ?? 1;
+  if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error(`workers: expected a whole number of at least 1, got ${workerCount}`);
+  // One call, so no two of the ports are the same.
+  const [kafkaPort = 0, controllerPort = 0, ...connectPorts] = await freePorts([options.kafkaPort, options.controllerPort, options.connectPort, ...Array.from({ length: workerCount - 1 }, () => undefined)]);
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const stopGraceMs = options.stopGraceMs ?? 20_000;
   const bootstrapServers = `127.0.0.1:${kafkaPort}`;
-  const connectUrl = `http://127.0.0.1:${connectPort}`;
-  const logFiles = { broker: join(logDir, "broker.log"), connect: join(logDir, "connect.log") };
+  const connectUrls = connectPorts.map((port) => `http://127.0.0.1:${port}`);
+  // The first worker keeps the single-worker names (connect.log, worker.properties); the others are numbered.
+  const workerName = (index: number): string => index === 0 ? "connect" : `connect-${index}`;
+  const workerLogs = connectPorts.map((_port, index) => join(logDir, `${workerName(index)}.log`));
+  const logFiles = { broker: join(logDir, "broker.log"), connect: workerLogs[0] ?? join(logDir, "connect.log"), connectWorkers: workerLogs };
 
   const serverProperties = join(dir, "server.properties");
   writeProperties(serverProperties, brokerProperties({ kafkaPort, controllerPort, dataDir }));
-  const workerPropertiesFile = join(dir, "worker.properties");
-  // 0600: worker properties may carry a token (config.providers.*.param.token).
-  writeProperties(workerPropertiesFile, { ...workerProperties({ bootstrapServers, connectPort, pluginDir: install.pluginDir }), ...options.workerProperties });
+  const workerPropertiesFiles = connectPorts.map((connectPort, index) => {
+    const file = join(dir, index === 0 ? "worker.properties" : `worker-${index}.properties`);
+    // 0600: worker properties may carry a token (config.providers.*.param.token).
+    writeProperties(file, { ...workerProperties({ bootstrapServers, connectPort, pluginDir: install.pluginDir }), ...options.workerProperties });
+    return file;
+  });
 
   if (!existsSync(join(dataDir, "meta.properties"))) {
     await runToCompletion(install, {
@@ -158,15 +203,17 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   };
   process.once("exit", killAll);
 
-  const launch = (name: "broker" | "connect"): { child: ChildProcess; logOffset: number } => {
-    const logFile = logFiles[name];
+  /** Spawns the broker (`worker` undefined) or Connect worker `worker`. */
+  const launch = (worker?: number): { child: ChildProcess; logOffset: number } => {
+    const name = worker === undefined ? "broker" : workerName(worker);
+    const logFile = worker === undefined ? logFiles.broker : workerLogs[worker] ?? "";
     const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     const outFile = join(logDir, `${name}.out`);
     const out = openSync(outFile, "a");
     try {
-      const args = name === "broker"
+      const args = worker === undefined
         ? install.javaArgs({ mainClass: "kafka.Kafka", args: [serverProperties], heapMb: BROKER_HEAP_MB, logDir, logName: "broker" })
-        : install.javaArgs({ mainClass: "org.apache.kafka.connect.cli.ConnectDistributed", args: [workerPropertiesFile], heapMb: options.heapMb ?? 768, logDir, logName: "connect" });
+        : install.javaArgs({ mainClass: "org.apache.kafka.connect.cli.ConnectDistributed", args: [workerPropertiesFiles[worker] ?? ""], heapMb: options.heapMb ?? 768, logDir, logName: name });
       const child = spawn(install.java, args, { cwd: dir, stdio: ["ignore", out, out] });
       children.add(child);
       child.once("exit", () => children.delete(child));
@@ -178,16 +225,23 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   };
 
   let broker: ChildProcess | undefined;
-  let connect: ChildProcess | undefined;
+  const workers: (ChildProcess | undefined)[] = connectPorts.map(() => undefined);
+  const checkIndex = (index: number): void => {
+    if (!Number.isInteger(index) || index < 0 || index >= workerCount) throw new Error(`no Connect worker ${index}: this stack has ${workerCount} (0 to ${workerCount - 1})`);
+  };
 
-  const startConnect = async (): Promise<void> => {
-    if (connect !== undefined && isRunning(connect)) return;
-    const launched = launch("connect");
-    connect = launched.child;
+  const startWorker = async (index: number): Promise<void> => {
+    checkIndex(index);
+    const running = workers[index];
+    if (running !== undefined && isRunning(running)) return;
+    const launched = launch(index);
+    workers[index] = launched.child;
+    const url = connectUrls[index] ?? "";
+    const what = workerCount === 1 ? "Kafka Connect worker" : `Kafka Connect worker ${index}`;
     try {
-      await waitReady("Kafka Connect worker", launched.child, [logFiles.connect, join(logDir, "connect.out")], readyTimeoutMs, async () => {
+      await waitReady(what, launched.child, [workerLogs[index] ?? "", join(logDir, `${workerName(index)}.out`)], readyTimeoutMs, async () => {
         try {
-          const response = await fetch(`${connectUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+          const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
           await response.body?.cancel();
           return response.status === 200;
         } catch {
@@ -196,14 +250,43 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
       });
     } catch (error) {
       await stopProcess(launched.child, stopGraceMs);
-      connect = undefined;
+      workers[index] = undefined;
       throw error;
     }
   };
 
+  const stopWorker = async (index: number): Promise<void> => {
+    checkIndex(index);
+    const child = workers[index];
+    if (child !== undefined) await stopProcess(child, stopGraceMs);
+    workers[index] = undefined;
+  };
+
+  const killWorker = async (index: number): Promise<void> => {
+    checkIndex(index);
+    const child = workers[index];
+    workers[index] = undefined;
+    if (child === undefined || !isRunning(child)) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  };
+
+  const isWorkerRunning = (index: number): boolean => {
+    checkIndex(index);
+    const child = workers[index];
+    return child !== undefined && isRunning(child);
+  };
+
+  // Workers start together: each joins the group when it is up.
+  const startConnect = async (): Promise<void> => {
+    const started = await Promise.allSettled(workers.map((_child, index) => startWorker(index)));
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+  };
+
   const stopConnect = async (): Promise<void> => {
-    if (connect !== undefined) await stopProcess(connect, stopGraceMs);
-    connect = undefined;
+    await Promise.all(workers.map((_child, index) => stopWorker(index)));
   };
 
   const stop = async (): Promise<void> => {
@@ -218,7 +301,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   };
 
   try {
-    const launched = launch("broker");
+    const launched = launch();
     broker = launched.child;
     await waitReady("Kafka broker", launched.child, [logFiles.broker, join(logDir, "broker.out")], readyTimeoutMs, async () =>
       (await readFrom(logFiles.broker, launched.logOffset)).includes(BROKER_READY_LINE));
@@ -228,7 +311,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     throw error;
   }
 
-  return { bootstrapServers, connectUrl, logFiles, stopConnect, startConnect, stop };
+  return { bootstrapServers, connectUrl: connectUrls[0] ?? "", connectUrls, logFiles, stopConnect, startConnect, stopWorker, killWorker, startWorker, isWorkerRunning, stop };
 }
 
 function brokerProperties(p: { kafkaPort: number; controllerPort: number; dataDir: string }): Record<string, string> {

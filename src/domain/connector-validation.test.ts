@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { catalog } from "../catalog/index.js";
-import { MASKED_VALUE, managedFields, validateConnectorConfig, validateConnectorConfigInput, type ValidationContext, type ValidationReport } from "./connector-validation.js";
+import { MASKED_VALUE, secretBinding, validateConnectorConfig, validateConnectorConfigInput, type ValidationContext, type ValidationReport } from "./connector-validation.js";
 import type { ConnectorConfig } from "./connector-config.js";
-import { DEFAULT_VAULT_HOST_POLICY, createVaultHostPolicy } from "./vault-host-policy.js";
+import { DEFAULT_VAULT_HOST_POLICY, createVaultHostPolicy } from "../secret-managers/azure-key-vault/vault-host-policy.js";
+import { identifierGrammars } from "../secret-managers/grammars.js";
 import type { ClusterPlacement } from "./region-policy.js";
 
 const example = (JSON.parse(readFileSync(new URL("../../test/fixtures/sqlcdc_with_key_vault.json", import.meta.url), "utf8")) as { config: Record<string, string> }).config;
-const context: ValidationContext = { plugins: catalog, secretIdentifiers: { vaultHosts: DEFAULT_VAULT_HOST_POLICY } };
+const context: ValidationContext = { plugins: catalog, grammars: identifierGrammars({ vaultHosts: DEFAULT_VAULT_HOST_POLICY }) };
 
 function errorsOf(report: ValidationReport): Record<string, readonly string[]> {
   return Object.fromEntries(report.configs.filter((c) => c.value.errors.length > 0).map((c) => [c.value.name, c.value.errors]));
@@ -50,22 +51,52 @@ describe("the specification's example config", () => {
     expect(names.length).toBe(catalog.get("SqlServerCdcSourceV2")?.definitions.length);
   });
 
+  it("tells a form what the catalog knows: a recommender's fixed choices, template defaults, fields not shown, an identity method's own fields", () => {
+    const report = validateConnectorConfig(example, context);
+    const at = (key: string) => report.configs.find((c) => c.value.name === key);
+    // kafka.auth.mode names a recommender in Confluent's template: its values are offered and checked.
+    expect(at("kafka.auth.mode")?.value.recommended_values).toEqual(["KAFKA_API_KEY", "SERVICE_ACCOUNT"]);
+    expect(errorsOf(validateConnectorConfig(mutate({ "kafka.auth.mode": "OAUTH" }), context))).toEqual({
+      "kafka.auth.mode": ["Invalid value \"OAUTH\" for configuration kafka.auth.mode: must be one of KAFKA_API_KEY, SERVICE_ACCOUNT"],
+    });
+    expect(errorsOf(validateConnectorConfig(mutate({ "kafka.auth.mode": "service_account" }), context))).toEqual({});
+    // Defaults the managed service fills in are marked; plain defaults are not.
+    expect(at("kafka.auth.mode")?.definition.default_is_template).toBe(true);
+    expect(at("schema.history.internal.kafka.topic")?.definition.default_is_template).toBe(true);
+    expect(at("topic.heartbeat.prefix")?.definition.default_is_template).toBe(true);
+    expect(at("snapshot.mode")?.definition.default_is_template).toBeUndefined();
+    expect(at("tasks.max")?.definition.default_is_template).toBeUndefined();
+    // "It is not shown when creating a connector."
+    expect(at("datapreview.schemas.enable")?.value.visible).toBe(false);
+    // The identity method's provider integration applies only to that method, and is an Azure integration here.
+    expect(at("provider.integration.id")?.definition.shown_when).toEqual({ field: "authentication.method", equals: "Microsoft Entra ID application" });
+    expect(at("provider.integration.id")?.definition.integration_provider).toBe("AZURE");
+    expect(at("database.password")?.definition.shown_when).toBeUndefined();
+    expect(at("secret.manager.provider.integration.id")?.definition.integration_provider).toBeUndefined();
+    const mysql = validateConnectorConfig({ "connector.class": "MySqlCdcSourceV2" }, context).configs;
+    expect(mysql.find((c) => c.value.name === "provider.integration.id")?.definition).toMatchObject({ shown_when: { field: "authentication.method", equals: "IAM Roles" }, integration_provider: "AWS" });
+    expect(mysql.find((c) => c.value.name === "database.aws.region")?.definition.shown_when).toEqual({ field: "authentication.method", equals: "IAM Roles" });
+  });
+
   it("shows identifiers (they are not secrets) and offers the plugin's eligible fields", () => {
     const report = validateConnectorConfig(example, context);
     expect(value(report, "database.password")).toBe(example["database.password"]);
     const managed = report.configs.find((c) => c.value.name === "secret.manager.managed.configs");
     expect(managed?.value.recommended_values).toEqual(["database.hostname", "database.port", "database.user", "database.password"]);
-    expect(report.configs.find((c) => c.value.name === "secret.manager")?.value.recommended_values).toEqual(["AZURE_KEY_VAULT"]);
+    expect(report.configs.find((c) => c.value.name === "secret.manager")?.value.recommended_values).toEqual(["AZURE_KEY_VAULT", "AWS_SECRETS_MANAGER"]);
   });
 
   it("lists what the secret manager must fetch, deduplicated by secret", () => {
-    const fields = managedFields(example, context.secretIdentifiers);
-    expect(fields).toEqual([
+    const binding = secretBinding(example, context.grammars);
+    expect(binding).toMatchObject({ manager: "AZURE_KEY_VAULT", integrationId: example["secret.manager.provider.integration.id"], invalid: [] });
+    expect(binding?.fields.map((f) => ({ key: f.key, secretKey: f.reference.secretKey, jsonKey: f.reference.jsonKey }))).toEqual([
       { key: "database.password", secretKey: "https://your-key-vault-name.vault.azure.net/secrets/sqlserver-db-secret", jsonKey: "password" },
       { key: "database.user", secretKey: "https://your-key-vault-name.vault.azure.net/secrets/sqlserver-db-secret", jsonKey: "user" },
     ]);
-    expect(new Set(fields.map((f) => f.secretKey)).size).toBe(1);
-    expect(managedFields(mutate({ "secret.manager.enabled": "false" }), context.secretIdentifiers)).toEqual([]);
+    expect(new Set(binding?.fields.map((f) => f.reference.secretKey)).size).toBe(1);
+    expect(secretBinding(mutate({ "secret.manager.enabled": "false" }), context.grammars)).toBeNull();
+    // A manager this deployment does not support has no binding.
+    expect(secretBinding(example, {})).toBeNull();
   });
 });
 
@@ -78,7 +109,8 @@ describe("each single mutation yields exactly the expected field error", () => {
     ["secret.manager.enabled=yes", { "secret.manager.enabled": "yes" }, "secret.manager.enabled", "Expected value to be either true or false"],
     ["an unknown plugin", { "connector.class": "OracleCdcSourceV9" }, "connector.class", "unknown connector plugin \"OracleCdcSourceV9\"; known plugins: MySqlCdcSourceV2, PostgresCdcSourceV2, SqlServerCdcSourceV2"],
     ["no connector.class", { "connector.class": null }, "connector.class", "Missing required configuration \"connector.class\""],
-    ["an unsupported secret manager", { "secret.manager": "AWS_SECRETS_MANAGER" }, "secret.manager", "secret manager AWS_SECRETS_MANAGER is not supported yet; supported: AZURE_KEY_VAULT"],
+    ["an unsupported secret manager", { "secret.manager": "GCP_SECRET_MANAGER" }, "secret.manager", "secret manager GCP_SECRET_MANAGER is not supported yet; supported: AZURE_KEY_VAULT, AWS_SECRETS_MANAGER"],
+    ["Azure identifiers for AWS Secrets Manager", { "secret.manager": "AWS_SECRETS_MANAGER", "database.user": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db::user" }, "database.password", "expected <secret-arn> or <secret-arn>::<json-key>"],
     ["an unknown secret manager", { "secret.manager": "HASHICORP_VAULT" }, "secret.manager", "must be one of AZURE_KEY_VAULT, AWS_SECRETS_MANAGER, GCP_SECRET_MANAGER"],
     ["no secret.manager", { "secret.manager": null }, "secret.manager", "required when secret.manager.enabled is true"],
     ["no integration id", { "secret.manager.provider.integration.id": null }, "secret.manager.provider.integration.id", "Missing required configuration"],
@@ -155,14 +187,14 @@ describe("secret manager rules", () => {
     });
     const report = validateConnectorConfig(config, context);
     expect(errorsOf(report)).toEqual({});
-    expect(managedFields(config, context.secretIdentifiers).map((f) => f.key)).toEqual(["database.hostname", "database.port", "database.user", "database.password"]);
+    expect(secretBinding(config, context.grammars)?.fields.map((f) => f.key)).toEqual(["database.hostname", "database.port", "database.user", "database.password"]);
   });
 
   it("accepts emulator hosts the operator allowed", () => {
     const hosts = createVaultHostPolicy({ extraHosts: ["localhost:8443"] });
     if (!hosts.ok) throw new Error(hosts.error);
     const config = mutate({ "database.user": "https://localhost:8443::db::user", "database.password": "https://localhost:8443::db::password" });
-    expect(validateConnectorConfig(config, { ...context, secretIdentifiers: { vaultHosts: hosts.value } }).error_count).toBe(0);
+    expect(validateConnectorConfig(config, { ...context, grammars: identifierGrammars({ vaultHosts: hosts.value }) }).error_count).toBe(0);
   });
 
   it("warns and takes values literally when disabled but managed configs are set", () => {

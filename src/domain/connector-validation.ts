@@ -6,9 +6,9 @@
  */
 import { isId } from "./ids.js";
 import { parseConnectorConfig, type ConfigInputError, type ConnectorConfig } from "./connector-config.js";
-import { isSensitiveKey, type ConfigDefinition, type ConnectDefinitionView, type PluginDefinition, type PluginLookup } from "./plugin-definition.js";
+import { allowedValues, isSensitiveKey, type ConfigDefinition, type ConnectDefinitionView, type PluginDefinition, type PluginLookup } from "./plugin-definition.js";
 import { DEFAULT_REGION_POLICY, secretManagerRegionRestriction, type ClusterPlacement, type RegionPolicy } from "./region-policy.js";
-import { IDENTIFIER_GRAMMARS, SECRET_MANAGER_KINDS, isSecretManagerKind, supportedSecretManagers, type IdentifierGrammar, type SecretIdentifierSettings } from "./secret-managers.js";
+import { SECRET_MANAGER_KINDS, isSecretManagerKind, supportedSecretManagers, type IdentifierGrammar, type SecretManagerGrammars, type SecretManagerKind, type SecretReference } from "./secret-managers.js";
 
 /** How masked values are shown, as Confluent Cloud shows them. */
 export const MASKED_VALUE = "****************";
@@ -21,7 +21,6 @@ export const SECRET_MANAGER_FIELDS = {
 } as const;
 const SECRET_MANAGER_FIELD_NAMES: ReadonlySet<string> = new Set(Object.values(SECRET_MANAGER_FIELDS));
 const CONNECTOR_CLASS = "connector.class";
-const SUPPORTED_MANAGERS: readonly string[] = supportedSecretManagers();
 
 export interface ConfigValueView {
   readonly name: string;
@@ -54,17 +53,32 @@ export interface ValidationReport {
 
 export interface ValidationContext {
   readonly plugins: PluginLookup;
-  readonly secretIdentifiers: SecretIdentifierSettings;
+  /** The identifier grammars of the supported managers (secret-managers/grammars.ts), operator settings bound in. */
+  readonly grammars: SecretManagerGrammars;
   /** The target cluster, when known; enables the region policy. */
   readonly cluster?: ClusterPlacement | null;
   readonly regionPolicy?: RegionPolicy;
 }
 
-/** What the secret manager will fetch for one field of a valid config. */
-export interface ManagedField {
+/** One config field whose value the secret manager fetches, with its parsed identifier. */
+export interface ManagedSecret {
   readonly key: string;
-  readonly secretKey: string;
-  readonly jsonKey: string | null;
+  readonly reference: SecretReference;
+}
+
+/**
+ * A connector's use of a secret manager, parsed once: which manager, through
+ * which integration, and per managed key the parsed reference. What services,
+ * the reconciler, secret delivery and the HTTP layer consume.
+ */
+export interface SecretBinding {
+  readonly manager: SecretManagerKind;
+  /** `secret.manager.provider.integration.id`, trimmed ("" when missing: validation refuses that). */
+  readonly integrationId: string;
+  /** The listed fields whose value parsed, in the order listed. */
+  readonly fields: readonly ManagedSecret[];
+  /** The listed fields whose value did not parse, with why (a stored config has none, unless the operator's allowed hosts changed). */
+  readonly invalid: readonly { readonly key: string; readonly message: string }[];
 }
 
 /** Validates untrusted input (parsed JSON): shape errors land on their keys like any other error. */
@@ -88,24 +102,31 @@ export function splitList(value: string): string[] {
   return trimmed === "" ? [] : trimmed.split(",").map((entry) => entry.trim());
 }
 
-/** The secret-manager settings of a config, when `secret.manager.enabled` is true and the manager is supported. */
-export function managedFields(config: ConnectorConfig, settings: SecretIdentifierSettings): ManagedField[] {
-  if (config[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() !== "true") return [];
-  const grammar = grammarFor(config[SECRET_MANAGER_FIELDS.manager]);
-  if (!grammar) return [];
-  const fields: ManagedField[] = [];
-  for (const key of new Set(splitList(config[SECRET_MANAGER_FIELDS.managedConfigs] ?? ""))) {
-    const value = config[key];
-    if (key === "" || value === undefined) continue;
-    const parsed = grammar.parse(value, settings);
-    if (parsed.ok) fields.push({ key, secretKey: parsed.value.secretKey, jsonKey: parsed.value.jsonKey });
-  }
-  return fields;
+/** Whether a config turns the secret manager on (`secret.manager.enabled` is "true", any case). */
+export function secretManagerEnabled(config: Readonly<Record<string, string>>): boolean {
+  return config[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true";
 }
 
-function grammarFor(manager: string | undefined): IdentifierGrammar | null {
-  const kind = manager?.trim().toUpperCase() ?? "";
-  return isSecretManagerKind(kind) ? IDENTIFIER_GRAMMARS[kind] : null;
+/** The config's secret-manager binding, or null when the secret manager is off or its manager is not supported here. */
+export function secretBinding(config: Readonly<Record<string, string>>, grammars: SecretManagerGrammars): SecretBinding | null {
+  if (!secretManagerEnabled(config)) return null;
+  const kind = config[SECRET_MANAGER_FIELDS.manager]?.trim().toUpperCase() ?? "";
+  const grammar = isSecretManagerKind(kind) ? grammars[kind] : undefined;
+  if (!grammar) return null;
+  const fields: ManagedSecret[] = [];
+  const invalid: { key: string; message: string }[] = [];
+  for (const key of new Set(splitList(config[SECRET_MANAGER_FIELDS.managedConfigs] ?? ""))) {
+    const value = config[key];
+    if (key === "") continue;
+    if (value === undefined) {
+      invalid.push({ key, message: `${key} is listed in ${SECRET_MANAGER_FIELDS.managedConfigs} but has no value` });
+      continue;
+    }
+    const parsed = grammar.parse(value);
+    if (parsed.ok) fields.push({ key, reference: parsed.value });
+    else invalid.push({ key, message: `${key}: ${parsed.error.message}` });
+  }
+  return { manager: grammar.manager, integrationId: config[SECRET_MANAGER_FIELDS.integrationId]?.trim() ?? "", fields, invalid };
 }
 
 class Problems {
@@ -145,7 +166,7 @@ function run(config: ConnectorConfig, context: ValidationContext, inputErrors: r
   }
   const secretManager = checkSecretManager(config, context, plugin, problems);
   if (plugin) checkPluginFields(config, plugin, secretManager.managed, problems);
-  return render(config, plugin, className, problems, secretManager);
+  return render(config, plugin, className, problems, secretManager, supportedSecretManagers(context.grammars));
 }
 
 interface SecretManagerOutcome {
@@ -172,13 +193,13 @@ function checkSecretManager(config: ConnectorConfig, context: ValidationContext,
         message: `${SECRET_MANAGER_FIELDS.managedConfigs} is set but ${SECRET_MANAGER_FIELDS.enabled} is not "true": the listed configurations are used literally, not fetched from a secret manager`,
       });
     }
-    warnIdentifierLookalikes(config, plugin, EMPTY_SET, problems, "the secret manager is not enabled");
+    warnIdentifierLookalikes(config, plugin, EMPTY_SET, problems, "the secret manager is not enabled", context.grammars);
     return { enabled: false, managed: EMPTY_SET, validIdentifiers: EMPTY_SET };
   }
 
   // secret.manager
   const managerRaw = config[SECRET_MANAGER_FIELDS.manager];
-  const supported = SUPPORTED_MANAGERS;
+  const supported = supportedSecretManagers(context.grammars);
   let grammar: IdentifierGrammar | null = null;
   if (managerRaw === undefined || managerRaw.trim() === "") {
     problems.add(SECRET_MANAGER_FIELDS.manager, `${missingRequired(SECRET_MANAGER_FIELDS.manager)} It is required when ${SECRET_MANAGER_FIELDS.enabled} is true; supported: ${supported.join(", ")}`);
@@ -187,7 +208,7 @@ function checkSecretManager(config: ConnectorConfig, context: ValidationContext,
     if (!isSecretManagerKind(kind)) {
       problems.add(SECRET_MANAGER_FIELDS.manager, `Invalid value ${shown(managerRaw)} for configuration ${SECRET_MANAGER_FIELDS.manager}: must be one of ${SECRET_MANAGER_KINDS.join(", ")} (supported: ${supported.join(", ")})`);
     } else {
-      grammar = IDENTIFIER_GRAMMARS[kind];
+      grammar = context.grammars[kind] ?? null;
       if (!grammar) problems.add(SECRET_MANAGER_FIELDS.manager, `secret manager ${kind} is not supported yet; supported: ${supported.join(", ")}`);
     }
   }
@@ -232,7 +253,7 @@ function checkSecretManager(config: ConnectorConfig, context: ValidationContext,
       continue;
     }
     if (!grammar) continue;
-    const parsed = grammar.parse(value, context.secretIdentifiers);
+    const parsed = grammar.parse(value);
     if (parsed.ok) validIdentifiers.add(key);
     else problems.add(key, parsed.error.message);
   }
@@ -253,24 +274,24 @@ function checkSecretManager(config: ConnectorConfig, context: ValidationContext,
     if (restriction !== null) problems.add(SECRET_MANAGER_FIELDS.enabled, restriction);
   }
 
-  warnIdentifierLookalikes(config, plugin, managed, problems, `it is not listed in ${SECRET_MANAGER_FIELDS.managedConfigs}`);
+  warnIdentifierLookalikes(config, plugin, managed, problems, `it is not listed in ${SECRET_MANAGER_FIELDS.managedConfigs}`, context.grammars);
   return { enabled: true, managed, validIdentifiers };
 }
 
 /** A sensitive field that holds what looks like an identifier, but will be used literally. */
-function warnIdentifierLookalikes(config: ConnectorConfig, plugin: PluginDefinition | undefined, managed: ReadonlySet<string>, problems: Problems, reason: string): void {
+function warnIdentifierLookalikes(config: ConnectorConfig, plugin: PluginDefinition | undefined, managed: ReadonlySet<string>, problems: Problems, reason: string, grammars: SecretManagerGrammars): void {
   if (!plugin) return;
   for (const key of plugin.secretManagerEligibleFields) {
     const value = config[key];
     if (value === undefined || managed.has(key)) continue;
-    if (looksLikeIdentifier(value)) {
+    if (looksLikeIdentifier(value, grammars)) {
       problems.warnings.push({ key, message: `the value of ${key} looks like a secret identifier, but ${reason}: it will be used literally` });
     }
   }
 }
 
-function looksLikeIdentifier(value: string): boolean {
-  for (const kind of SECRET_MANAGER_KINDS) if (IDENTIFIER_GRAMMARS[kind]?.looksLikeIdentifier(value)) return true;
+function looksLikeIdentifier(value: string, grammars: SecretManagerGrammars): boolean {
+  for (const kind of SECRET_MANAGER_KINDS) if (grammars[kind]?.looksLikeIdentifier(value)) return true;
   return false;
 }
 
@@ -343,12 +364,13 @@ function checkValue(definition: ConfigDefinition, raw: string, sensitive: boolea
     if (definition.min !== undefined && numeric < definition.min) return `Invalid value ${shown(value)} for configuration ${name}: Value must be at least ${definition.min}`;
     if (definition.max !== undefined && numeric > definition.max) return `Invalid value ${shown(value)} for configuration ${name}: Value must be no more than ${definition.max}`;
   }
-  if (definition.recommendedValues.length > 0 && !sensitive) {
+  const fixed = allowedValues(definition);
+  if (fixed.length > 0 && !sensitive) {
     const candidates = definition.type === "LIST" ? splitList(value) : [value];
     for (const candidate of candidates) {
       if (candidate === "" && definition.type === "LIST") continue;
-      if (!definition.recommendedValues.some((allowed) => allowed.toLowerCase() === candidate.toLowerCase())) {
-        return `Invalid value ${shown(candidate)} for configuration ${name}: must be one of ${definition.recommendedValues.join(", ")}`;
+      if (!fixed.some((allowed) => allowed.toLowerCase() === candidate.toLowerCase())) {
+        return `Invalid value ${shown(candidate)} for configuration ${name}: must be one of ${fixed.join(", ")}`;
       }
     }
   }
@@ -367,7 +389,7 @@ function shown(value: string): string {
 
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 
-function render(config: ConnectorConfig, plugin: PluginDefinition | undefined, className: string | undefined, problems: Problems, sm: SecretManagerOutcome): ValidationReport {
+function render(config: ConnectorConfig, plugin: PluginDefinition | undefined, className: string | undefined, problems: Problems, sm: SecretManagerOutcome, supported: readonly string[]): ValidationReport {
   const configs: ValidationEntry[] = [];
   const entry = (name: string, definition: ConnectDefinitionView, recommended: readonly string[], visible: boolean, sensitive: boolean): void => {
     const raw = config[name];
@@ -380,9 +402,9 @@ function render(config: ConnectorConfig, plugin: PluginDefinition | undefined, c
   if (plugin) {
     for (const definition of plugin.definitions) {
       const view = plugin.connectDefinitions.get(definition.name) ?? genericDefinition(definition.name);
-      let recommended = definition.recommendedValues;
+      let recommended = allowedValues(definition);
       let visible = !definition.internal;
-      if (definition.name === SECRET_MANAGER_FIELDS.manager) recommended = SUPPORTED_MANAGERS;
+      if (definition.name === SECRET_MANAGER_FIELDS.manager) recommended = supported;
       if (definition.name === SECRET_MANAGER_FIELDS.managedConfigs) recommended = plugin.secretManagerEligibleFields;
       if (SECRET_MANAGER_FIELD_NAMES.has(definition.name) && definition.name !== SECRET_MANAGER_FIELDS.enabled) visible = sm.enabled;
       entry(definition.name, view, recommended, visible, isSensitiveKey(plugin, definition.name));

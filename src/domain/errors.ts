@@ -68,7 +68,8 @@ export class UnavailableError extends DomainError {
 /** The request is well formed but cannot be served as things are (e.g. a secret the vault refuses); retrying will not help until something changes. */
 export class UnprocessableError extends DomainError {
   readonly kind = "unprocessable";
-  constructor(message: string) {
+  /** `problems`: the fields the request cannot be processed for, when there are some. */
+  constructor(message: string, readonly problems: readonly FieldProblem[] = []) {
     super(message);
     this.name = "UnprocessableError";
   }

@@ -1,6 +1,7 @@
 /**
  * Resource ids, Confluent style: a kind prefix, a dash and a random lowercase
- * alphanumeric suffix (`env-…`, `lkc-…`, `lcc-…`, `cspi-…`).
+ * alphanumeric suffix (`env-…`, `lkc-…`, `lcc-…`, `cspi-…`, service accounts
+ * `sa-…`, role bindings `rb-…`).
  */
 
 export const ID_PREFIXES = {
@@ -9,6 +10,9 @@ export const ID_PREFIXES = {
   connector: "lcc",
   providerIntegration: "cspi",
   workerCredential: "wcr",
+  eventSubscription: "evs",
+  serviceAccount: "sa",
+  roleBinding: "rb",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -50,6 +54,9 @@ const ID_PATTERNS: Record<IdKind, RegExp> = {
   connector: idPattern(ID_PREFIXES.connector),
   providerIntegration: idPattern(ID_PREFIXES.providerIntegration),
   workerCredential: idPattern(ID_PREFIXES.workerCredential),
+  eventSubscription: idPattern(ID_PREFIXES.eventSubscription),
+  serviceAccount: idPattern(ID_PREFIXES.serviceAccount),
+  roleBinding: idPattern(ID_PREFIXES.roleBinding),
 };
 
 function idPattern(prefix: string): RegExp {

@@ -21,6 +21,12 @@ export interface ConfigDefinition {
   readonly documentation: string;
   /** When non-empty, the accepted values (compared case-insensitively). */
   readonly recommendedValues: readonly string[];
+  /**
+   * The values a recommender offers where the template names a recommender
+   * instead of listing values (`kafka.auth.mode`): reported as the field's
+   * `recommended_values` and accepted like them. Absent: none.
+   */
+  readonly recommenderValues?: readonly string[];
   readonly sanitizers: readonly Sanitizer[];
   readonly dependents: readonly string[];
   /** Inclusive numeric bounds for INT, LONG, SHORT and DOUBLE fields. */
@@ -44,6 +50,8 @@ export interface AuthenticationMethods {
   readonly staticMethods: readonly string[];
   /** Methods that use a cloud identity instead; the secret manager does not combine with them. */
   readonly identityMethods: readonly string[];
+  /** The cloud whose provider integrations the identity methods use (the integration field's picker). */
+  readonly identityProvider?: "AZURE" | "AWS" | "GCP";
 }
 
 /** The definition object of Kafka Connect's validate response (`configs[].definition`). */
@@ -59,6 +67,26 @@ export interface ConnectDefinitionView {
   readonly display_name: string;
   readonly dependents: readonly string[];
   readonly order: number;
+  /**
+   * vaultwire: the default is a placeholder the managed service fills in
+   * (`${connect.regional.connector}`, `{{.logicalClusterId}}`), not a value a
+   * form can show. Absent when the default is a plain value or there is none.
+   */
+  readonly default_is_template?: true;
+  /** vaultwire: the field applies only while another field has this value (an identity method's fields). */
+  readonly shown_when?: { readonly field: string; readonly equals: string };
+  /** vaultwire: the field holds the id of a provider integration of this cloud. */
+  readonly integration_provider?: "AZURE" | "AWS" | "GCP";
+}
+
+/** A default such as `${connect.regional.connector}` or `dbhistory.${topic.prefix}.{{.logicalClusterId}}`: the managed service fills it in. */
+export function isTemplateDefault(value: string | null): boolean {
+  return value !== null && /\$\{[^}]+\}|\{\{[^}]+\}\}/.test(value);
+}
+
+/** The values a field accepts, when fixed: its recommended values, else its recommender's. */
+export function allowedValues(definition: Pick<ConfigDefinition, "recommendedValues" | "recommenderValues">): readonly string[] {
+  return definition.recommendedValues.length > 0 ? definition.recommendedValues : definition.recommenderValues ?? [];
 }
 
 export interface PluginDefinition {

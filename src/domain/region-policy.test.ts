@@ -25,6 +25,14 @@ describe("default region policy", () => {
     expect(secretManagerRegionRestriction(DEFAULT_REGION_POLICY, placement("eastus", "PUBLIC", "DEDICATED", "AWS"))).toBeNull();
   });
 
+  it("blocks public AWS Dedicated in ap-southeast-5 only (Confluent's rule for the AWS secret manager)", () => {
+    const message = secretManagerRegionRestriction(DEFAULT_REGION_POLICY, placement("ap-southeast-5", "PUBLIC", "DEDICATED", "AWS"));
+    expect(message).toContain("AWS Dedicated clusters on public networking");
+    expect(message).toContain("aws-dedicated-public");
+    expect(secretManagerRegionRestriction(DEFAULT_REGION_POLICY, placement("ap-southeast-5", "PRIVATE_LINK", "DEDICATED", "AWS"))).toBeNull();
+    expect(secretManagerRegionRestriction(DEFAULT_REGION_POLICY, placement("us-east-1", "PUBLIC", "DEDICATED", "AWS"))).toBeNull();
+  });
+
   it("compares regions case-insensitively", () => {
     expect(secretManagerRegionRestriction(DEFAULT_REGION_POLICY, placement(" EastUS "))).not.toBeNull();
   });

@@ -57,6 +57,15 @@ export const DEFAULT_REGION_POLICY: RegionPolicy = {
       unavailableRegions: ["jioindiawest", "jioindiacentral", "qatarcentral"],
       description: "Azure Dedicated clusters on private link networking",
     },
+    {
+      // Confluent: the AWS secret manager integration is not available in ap-southeast-5 on public networking.
+      id: "aws-dedicated-public",
+      cloud: "AWS",
+      clusterType: "DEDICATED",
+      networking: "PUBLIC",
+      unavailableRegions: ["ap-southeast-5"],
+      description: "AWS Dedicated clusters on public networking",
+    },
   ],
 };
 

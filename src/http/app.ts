@@ -7,26 +7,39 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { ApiKeyService } from "../services/api-keys.js";
+import type { AuditService } from "../services/audit-trail.js";
+import { createRequestRates, type RequestRates } from "../services/request-rates.js";
 import type { ClusterService } from "../services/clusters.js";
 import type { ConnectorService } from "../services/connectors.js";
+import type { ConnectorOffsetsService } from "../services/connector-offsets.js";
 import type { EnvironmentService } from "../services/environments.js";
+import type { OrganizationService } from "../services/organization.js";
+import type { RoleBindingService, ServiceAccountService } from "../services/identity.js";
 import type { IntegrationService } from "../services/integrations.js";
 import type { Principal } from "../services/principal.js";
+import type { SecretEventService } from "../services/secret-events.js";
 import type { WorkerCredentialService } from "../services/worker-credentials.js";
 import type { Store } from "../store/store.js";
-import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
+import type { VaultHostPolicy } from "../secret-managers/azure-key-vault/vault-host-policy.js";
 import { AuthenticationError, DomainError, InputError } from "../domain/errors.js";
 import { basicKeyId, FailedAttemptLimiter } from "./auth.js";
+import { registerAuditV1 } from "./audit-v1/routes.js";
 import { registerCmkV2 } from "./cmk-v2/routes.js";
 import { registerConnectV1 } from "./connect-v1/routes.js";
 import { registerConsole } from "./console.js";
+import { registerHealth, type Lifecycle } from "./health.js";
 import { errorBody, familyOf, ProtocolError, toHttpError } from "./errors.js";
 import { registerIamV2 } from "./iam-v2/routes.js";
 import type { LinkContext } from "./links.js";
+import { createMetricsRegistry } from "./metrics.js";
 import { registerOrgV2 } from "./org-v2/routes.js";
+import { registerPimV1 } from "./pim-v1/routes.js";
 import { registerPimV2 } from "./pim-v2/routes.js";
+import { registerEventSubscriptions } from "./pim-v2/event-subscriptions.js";
+import { registerEventsV1, stripWebhookToken } from "./events/routes.js";
+import { registerSecretManagers, type SecretManagerHosts } from "./pim-v2/secret-managers.js";
 import { commonErrorResponses, SHARED_SCHEMAS } from "./schemas.js";
 import { clientErrorHandler, MAX_PARAM_LENGTH, MAX_URL_LENGTH, methodNotAllowed, RouteMethods, uriTooLong } from "./protocol.js";
 import { registerInternalV1, type InternalDependencies } from "./internal/routes.js";
@@ -36,11 +49,18 @@ export const OPENAPI_INFO = { title: "vaultwire API", version: "0.1.0", descript
 
 export interface HttpServices {
   readonly environments: EnvironmentService;
+  readonly organization: OrganizationService;
   readonly clusters: ClusterService;
   readonly integrations: IntegrationService;
   readonly connectors: ConnectorService;
+  readonly connectorOffsets: ConnectorOffsetsService;
   readonly apiKeys: ApiKeyService;
+  readonly serviceAccounts: ServiceAccountService;
+  readonly roleBindings: RoleBindingService;
   readonly workerCredentials: WorkerCredentialService;
+  /** Event Grid push: the integrations' event subscriptions and their webhook. */
+  readonly secretEvents: SecretEventService;
+  readonly audit: AuditService;
 }
 
 export interface HttpDependencies {
@@ -50,14 +70,23 @@ export interface HttpDependencies {
   readonly links: LinkContext;
   /** The platform identity's app id, shown as confluent_multi_tenant_app_id. */
   readonly platformAppId: string;
+  /** The platform AWS identity's role ARN, shown as pim/v1's iam_role_arn ("" when none). */
+  readonly awsPlatformRoleArn?: string;
+  /** Where /metrics reads from (the composition root's, shared with the services' metrics); a new one with Node's defaults otherwise. */
   readonly registry?: Registry;
   readonly failedAttempts?: FailedAttemptLimiter;
   /** Vault hosts the validate endpoint's vault_uri may name. */
   readonly vaultHosts: VaultHostPolicy;
+  /** Each supported secret manager's allowed hosts, for GET /pim/v2/secret-managers (the composition root builds it from the same policies). */
+  readonly secretManagerHosts: SecretManagerHosts;
   /** The workers' secret endpoint; absent, /internal/v1 is not served. */
   readonly internal?: InternalDependencies;
   /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
   readonly trustedProxies?: readonly string[];
+  /** This replica's secret-manager requests per minute (/audit/v1/secret-manager-requests); absent, an empty one. */
+  readonly requestRates?: Pick<RequestRates, "snapshot">;
+  /** Started / draining, for /health/ready; absent, the app counts as started and never drains. */
+  readonly lifecycle?: Lifecycle;
 }
 
 /** The caller of a request (set by the authentication hook). */
@@ -88,6 +117,8 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     genReqId: () => crypto.randomUUID(),
     ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: [...deps.trustedProxies] } : {}),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // An Event Grid webhook's ?token= never reaches routing or a log line.
+    rewriteUrl: stripWebhookToken,
     // Malformed URLs and over-long path segments, before routing (no authentication yet).
     frameworkErrors: (error, request, reply) => {
       void sendError(request, reply, error);
@@ -129,8 +160,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
     return reply.status(404).type("application/json; charset=utf-8").send(errorBody(familyOf(request.url), { status: 404, code: "not_found", message, problems: [], unexpected: false }, request.id));
   };
 
-  const registry = deps.registry ?? new Registry();
-  if (!deps.registry) collectDefaultMetrics({ register: registry });
+  const registry = deps.registry ?? createMetricsRegistry();
   const requests = new Counter({ name: "vaultwire_http_requests_total", help: "HTTP requests by route and status", labelNames: ["method", "route", "status"], registers: [registry] });
   const latency = new Histogram({ name: "vaultwire_http_request_duration_seconds", help: "HTTP request latency", labelNames: ["method", "route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
   new Gauge({
@@ -197,10 +227,7 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
 
   app.setNotFoundHandler(async (request, reply) => sendNotFound(request, reply));
 
-  app.get("/health", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    const database = await deps.store.ping().catch(() => false);
-    return reply.status(database ? 200 : 503).send({ status: database ? "ok" : "unavailable", checks: { database: database ? "ok" : "unavailable" } });
-  });
+  registerHealth(app, { ping: () => deps.store.ping(), ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}) });
   app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     return reply.type(registry.contentType).serializer((payload: string) => payload).send(await registry.metrics());
   });
@@ -210,9 +237,14 @@ export async function createHttpApp(deps: HttpDependencies): Promise<FastifyInst
   registerOrgV2(app, routeDeps);
   registerCmkV2(app, routeDeps);
   registerPimV2(app, routeDeps);
+  registerEventSubscriptions(app, routeDeps);
+  registerSecretManagers(app, routeDeps);
+  registerPimV1(app, { ...routeDeps, awsPlatformRoleArn: deps.awsPlatformRoleArn ?? "" });
   registerConnectV1(app, routeDeps);
   registerIamV2(app, routeDeps);
+  registerAuditV1(app, { ...routeDeps, requestRates: deps.requestRates ?? createRequestRates() });
   if (deps.internal) registerInternalV1(app, deps.internal);
+  registerEventsV1(app, { secretEvents: deps.services.secretEvents, onWorkFailed: (error) => { deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "acting on key vault events failed; the periodic check is the safety net"); } });
   registerConsole(app);
   return app;
 }

@@ -22,14 +22,21 @@ describe("the error table", () => {
 
   it("renders both families, one v2 error per field with a JSON pointer", () => {
     const error = toHttpError(new InputError("two problems", [{ field: "spec.connect_urls[1]", message: "bad URL" }, { field: "spec.region", message: "bad region" }]), limits);
-    expect(errorBody("connect", error, "r1")).toEqual({ error: { code: 400, message: "two problems" } });
+    expect(errorBody("connect", error, "r1")).toEqual({ error: { code: 400, message: "two problems" }, code: 400, message: "two problems" });
     const v2 = errorBody("v2", error, "r1") as { errors: { status: string; detail: string; source: { pointer: string } }[] };
     expect(v2.errors.map((e) => [e.status, e.detail, e.source.pointer])).toEqual([["400", "bad URL", "/spec/connect_urls/1"], ["400", "bad region", "/spec/region"]]);
   });
 
   it("hides unexpected errors behind a request id", () => {
     const error = toHttpError(new Error("database password is hunter2"), limits);
-    expect(JSON.stringify(errorBody("connect", error, "req-123"))).toBe("{\"error\":{\"code\":500,\"message\":\"internal error; the server log has the details under request id req-123\"}}");
+    const message = "internal error; the server log has the details under request id req-123";
+    expect(errorBody("connect", error, "req-123")).toEqual({ error: { code: 500, message }, error_code: 500, message });
+    expect(JSON.stringify(errorBody("connect", error, "req-123"))).not.toContain("hunter2");
+  });
+
+  it("gives the Connect API's other statuses only Kafka Connect's nested body", () => {
+    expect(errorBody("connect", toHttpError(new NotFoundError("connector \"x\" was not found"), limits), "r1")).toEqual({ error: { code: 404, message: "connector \"x\" was not found" } });
+    expect(errorBody("connect", toHttpError(new ConflictError("taken"), limits), "r1")).toEqual({ error: { code: 409, message: "taken" } });
   });
 
   it("chooses the family by path", () => {

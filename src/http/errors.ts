@@ -1,13 +1,14 @@
 /**
  * The one table from domain errors (and Fastify's own request errors) to HTTP
  * status codes, and the two error bodies vaultwire speaks: Kafka Connect's
- * `{"error": {"code", "message"}}` under /connect/v1, and the v2 APIs'
+ * `{"error": {"code", "message"}}` under /connect/v1 (with the top-level
+ * fields Confluent's SDK decodes for a 400 and a 500), and the v2 APIs'
  * `{"errors": [{"id", "status", "code", "title", "detail", "source"}]}`.
  * Unexpected errors answer 500 with a request id; their text stays in the log.
  */
 import { randomUUID } from "node:crypto";
 import { DomainError, type FieldProblem } from "../domain/errors.js";
-import { InvalidPageTokenError } from "../store/store.js";
+import { InvalidPageTokenError } from "../domain/page-token.js";
 
 export type ErrorFamily = "connect" | "v2";
 
@@ -115,7 +116,7 @@ export function toHttpError(error: unknown, limits: { readonly bodyLimitBytes: n
 
 export function errorBody(family: ErrorFamily, error: HttpError, requestId: string): unknown {
   const message = error.unexpected ? `internal error; the server log has the details under request id ${requestId}` : error.message;
-  if (family === "connect") return { error: { code: error.status, message } };
+  if (family === "connect") return connectErrorBody(error.status, message);
   const title = TITLES[error.status] ?? "Error";
   if (error.problems.length === 0) {
     return { errors: [{ id: randomUUID(), status: String(error.status), code: error.code, title, detail: message }] };
@@ -132,6 +133,20 @@ export function errorBody(family: ErrorFamily, error: HttpError, requestId: stri
       source: { pointer: `/${problem.field.replace(/\[(\d+)\]/g, ".$1").split(".").join("/")}` },
     })),
   };
+}
+
+/**
+ * Kafka Connect's error body, `{"error": {"code", "message"}}`, plus the
+ * top-level fields Confluent's Connect API documents for some statuses and
+ * its SDK decodes for them: `{"code", "message"}` for a 400 and Kafka
+ * Connect's own `{"error_code", "message"}` for a 500. Clients that read
+ * `error.message` see the same sentence.
+ */
+export function connectErrorBody(status: number, message: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: { code: status, message } };
+  if (status === 400) return { ...body, code: status, message };
+  if (status === 500) return { ...body, error_code: status, message };
+  return body;
 }
 
 export function familyOf(url: string): ErrorFamily {

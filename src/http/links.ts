@@ -1,4 +1,5 @@
 /** Absolute links and resource names in Confluent's style. */
+import { CRN_AUTHORITY } from "../domain/identity.js";
 
 export interface LinkContext {
   /** e.g. http://127.0.0.1:8080 (no trailing slash). */
@@ -7,8 +8,24 @@ export interface LinkContext {
   readonly organizationId: string;
 }
 
+/** A Confluent CRN (`crn://confluent.cloud/organization=…/…`): the form role bindings' crn_pattern takes (decision 45). */
 export function crn(links: LinkContext, ...parts: readonly [string, string][]): string {
-  return `crn://vaultwire/organization=${links.organizationId}${parts.map(([k, v]) => `/${k}=${v}`).join("")}`;
+  return `${CRN_AUTHORITY}/organization=${links.organizationId}${parts.map(([k, v]) => `/${k}=${v}`).join("")}`;
+}
+
+/**
+ * A Kafka cluster's resource name as Confluent writes it: the cloud cluster,
+ * then the Kafka cluster inside it (`…/cloud-cluster=lkc-1/kafka=lkc-1`).
+ * Confluent's clients derive the RBAC CRN from it by cutting at `/kafka=`
+ * (`kafkaClusterRbacCrn`), and refuse a resource name without it.
+ */
+export function kafkaClusterCrn(links: LinkContext, environmentId: string, clusterId: string): string {
+  return crn(links, ["environment", environmentId], ["cloud-cluster", clusterId], ["kafka", clusterId]);
+}
+
+/** The CRN role bindings on a Kafka cluster name: its resource name without the `/kafka=` part. */
+export function kafkaClusterRbacCrn(links: LinkContext, environmentId: string, clusterId: string): string {
+  return crn(links, ["environment", environmentId], ["cloud-cluster", clusterId]);
 }
 
 export function selfLink(links: LinkContext, path: string): string {

@@ -4,7 +4,7 @@
  * as docs/openapi.json; a test keeps the two equal.
  */
 import pino from "pino";
-import { DEFAULT_VAULT_HOST_POLICY } from "../domain/vault-host-policy.js";
+import { allowedVaultHosts, DEFAULT_VAULT_HOST_POLICY } from "../secret-managers/azure-key-vault/vault-host-policy.js";
 import { createHttpApp, type HttpServices } from "./app.js";
 
 function inert(name: string): never {
@@ -18,11 +18,17 @@ function inert(name: string): never {
 export async function generateOpenApiDocument(): Promise<unknown> {
   const services: HttpServices = {
     environments: inert("environments"),
+    organization: inert("organization"),
     clusters: inert("clusters"),
     integrations: inert("integrations"),
     connectors: inert("connectors"),
+    connectorOffsets: inert("connectorOffsets"),
     apiKeys: inert("apiKeys"),
+    serviceAccounts: inert("serviceAccounts"),
+    roleBindings: inert("roleBindings"),
     workerCredentials: inert("workerCredentials"),
+    secretEvents: inert("secretEvents"),
+    audit: inert("audit"),
   };
   const app = await createHttpApp({
     services,
@@ -31,6 +37,7 @@ export async function generateOpenApiDocument(): Promise<unknown> {
     links: { publicUrl: "http://127.0.0.1:8080", organizationId: "00000000-0000-0000-0000-000000000000" },
     platformAppId: "",
     vaultHosts: DEFAULT_VAULT_HOST_POLICY,
+    secretManagerHosts: { AZURE_KEY_VAULT: allowedVaultHosts(DEFAULT_VAULT_HOST_POLICY) },
   });
   await app.ready();
   const document = app.swagger();

@@ -4,7 +4,7 @@
  * come from services/input.ts, whose checks they mirror.
  */
 import { anyCasePattern, NON_BLANK_TEXT_PATTERN, NOT_BLANK_PATTERN, TEXT_PATTERN } from "../services/input.js";
-import { PAGE_TOKEN_PATTERN } from "../store/page-token.js";
+import { PAGE_TOKEN_PATTERN } from "../domain/page-token.js";
 
 export const str = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: "string", maxLength, ...extra });
 export const idRef = { type: "object", properties: { id: str(64) }, required: ["id"] } as const;
@@ -47,7 +47,15 @@ export const v2Errors = {
     },
   },
 } as const;
-export const connectError = { type: "object", properties: { error: { type: "object", properties: { code: { type: "integer" }, message: str(1_048_576) } } } } as const;
+export const connectError = {
+  type: "object",
+  properties: {
+    error: { type: "object", properties: { code: { type: "integer" }, message: str(1_048_576) } },
+    code: { type: "integer", description: "a 400's status, as Confluent's Connect API documents it (same as error.code)" },
+    error_code: { type: "integer", description: "a 500's status, as Kafka Connect writes it (same as error.code)" },
+    message: str(1_048_576, { description: "a 400's or a 500's message (same as error.message)" }),
+  },
+} as const;
 
 /** The error bodies, shared by every response that carries one (components/schemas in the OpenAPI document). */
 export const SHARED_SCHEMAS = [

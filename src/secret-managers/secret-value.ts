@@ -5,28 +5,36 @@
  */
 import { inspect } from "node:util";
 
-const PLACEHOLDER = "[secret value]";
+/** Something held in memory that shows only `placeholder` when printed, logged, interpolated or serialised. */
+export abstract class Redacted {
+  readonly #placeholder: string;
 
-export class SecretValue {
+  protected constructor(placeholder: string) {
+    this.#placeholder = placeholder;
+  }
+
+  toString(): string {
+    return this.#placeholder;
+  }
+
+  toJSON(): string {
+    return this.#placeholder;
+  }
+
+  [inspect.custom](): string {
+    return this.#placeholder;
+  }
+}
+
+export class SecretValue extends Redacted {
   readonly #value: string;
 
   constructor(value: string) {
+    super("[secret value]");
     this.#value = value;
   }
 
   reveal(): string {
     return this.#value;
-  }
-
-  toString(): string {
-    return PLACEHOLDER;
-  }
-
-  toJSON(): string {
-    return PLACEHOLDER;
-  }
-
-  [inspect.custom](): string {
-    return PLACEHOLDER;
   }
 }

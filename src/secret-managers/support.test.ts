@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KeyedConcurrencyLimiter } from "./concurrency.js";
 import { abortableSleep, withRetry } from "./retry.js";
 import { SecretCache } from "./secret-cache.js";
-import { readJsonKey } from "./azure-key-vault/json-secret.js";
+import { readJsonKey } from "./json-secret.js";
 
 describe("SecretCache", () => {
   it("reads fresh when asked, shares a load in flight, and keeps the fresh value", async () => {

@@ -19,9 +19,12 @@ vi.mock("node:crypto", async (importOriginal) => {
 const { createApiKeyService, hashSecret } = await import("./api-keys.js");
 const { AuthenticationError } = await import("../domain/errors.js");
 type ApiKey = import("../domain/resources.js").ApiKey;
+type RoleBinding = import("../domain/identity.js").RoleBinding;
 
 const KEY_ID = "KNOWNKEY00000001";
 const SECRET = "the-right-secret-0123456789abcdef";
+const OWNER = "sa-owner001";
+const ADMIN: RoleBinding = { id: "rb-admin001", principal: `User:${OWNER}`, roleName: "OrganizationAdmin", crnPattern: "crn://confluent.cloud/organization=o", scope: { kind: "organization" }, createdAt: "2024-01-01T00:00:00.000Z" };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
 
 describe("authenticate: unknown key ids cost what wrong secrets cost", () => {
@@ -29,7 +32,7 @@ describe("authenticate: unknown key ids cost what wrong secrets cost", () => {
   const lookups: string[] = [];
 
   beforeAll(async () => {
-    const key: ApiKey = { id: KEY_ID, secretHash: await hashSecret(SECRET), scope: { kind: "org" }, role: "OrganizationAdmin", description: "", createdAt: "2024-01-01T00:00:00.000Z", lastUsedAt: null };
+    const key: ApiKey = { id: KEY_ID, secretHash: await hashSecret(SECRET), ownerId: OWNER, resource: { kind: "Cloud" }, displayName: "", description: "", createdAt: "2024-01-01T00:00:00.000Z", updatedAt: "2024-01-01T00:00:00.000Z", lastUsedAt: null };
     const apiKeys = {
       get: (id: string) => {
         lookups.push(id);
@@ -37,7 +40,7 @@ describe("authenticate: unknown key ids cost what wrong secrets cost", () => {
       },
       touch: () => Promise.resolve(),
     };
-    service = createApiKeyService({ store: { apiKeys } as never, now: () => "2024-01-01T00:00:00.000Z", newId: () => "unused" });
+    service = createApiKeyService({ store: { apiKeys, roleBindings: { listByServiceAccount: () => Promise.resolve([ADMIN]) } } as never, now: () => "2024-01-01T00:00:00.000Z", newId: () => "unused", organizationId: "o" });
   });
   afterEach(() => {
     scryptCalls.length = 0;
@@ -60,7 +63,30 @@ describe("authenticate: unknown key ids cost what wrong secrets cost", () => {
   });
 
   it("still accepts the right secret and refuses it for another id", async () => {
-    await expect(service.authenticate(basic(KEY_ID, SECRET))).resolves.toEqual({ kind: "org", keyId: KEY_ID, role: "OrganizationAdmin" });
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).resolves.toEqual({ keyId: KEY_ID, serviceAccountId: OWNER, grants: [{ role: "OrganizationAdmin", scope: { kind: "organization" } }] });
     await expect(service.authenticate(basic("UNKNOWNKEY000001", SECRET))).rejects.toThrow("invalid API key or secret");
+  });
+});
+
+describe("authenticate: a change made on any replica takes effect at the next request", () => {
+  it("a verified key deleted, or its owner given another role, elsewhere is refused or changed at once; the scrypt is still cached", async () => {
+    let key: ApiKey | undefined = { id: KEY_ID, secretHash: await hashSecret(SECRET), ownerId: OWNER, resource: { kind: "Cloud" }, displayName: "", description: "", createdAt: "2024-01-01T00:00:00.000Z", updatedAt: "2024-01-01T00:00:00.000Z", lastUsedAt: null };
+    // The store another replica writes to: this service only reads it.
+    let bindings: RoleBinding[] = [ADMIN];
+    const apiKeys = { get: () => Promise.resolve(key), touch: () => Promise.resolve() };
+    const roleBindings = { listByServiceAccount: () => Promise.resolve(bindings) };
+    const service = createApiKeyService({ store: { apiKeys, roleBindings } as never, now: () => "2024-01-01T00:00:00.000Z", newId: () => "unused", organizationId: "o" });
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).resolves.toMatchObject({ grants: [{ role: "OrganizationAdmin" }] });
+    scryptCalls.length = 0;
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).resolves.toMatchObject({ grants: [{ role: "OrganizationAdmin" }] });
+    expect(scryptCalls).toHaveLength(0);
+    bindings = [{ ...ADMIN, roleName: "Operator" }];
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).resolves.toMatchObject({ grants: [{ role: "Operator" }] });
+    expect(scryptCalls).toHaveLength(0);
+    // A new secret (the row's hash changed) is verified again: the old one no longer works.
+    key = { ...key, secretHash: await hashSecret("another-secret-0123456789abcdef") };
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).rejects.toThrow("invalid API key or secret");
+    key = undefined;
+    await expect(service.authenticate(basic(KEY_ID, SECRET))).rejects.toThrow("invalid API key or secret");
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Kafka clusters registered in an environment: where they run (cloud, region,
  * type, networking, which the region policy reads) and how vaultwire reaches
- * them (bootstrap servers, Kafka Connect REST URLs).
+ * them (bootstrap servers, Kafka Connect REST URLs). A cluster created
+ * without either gets those of the operator's Connect worker pool for its
+ * environment or placement (domain/connect-pools.ts), copied at creation.
  */
 import { checkConnectHost, parseConnectUrl, type ConnectHostPolicy } from "../domain/connect-host-policy.js";
+import { NO_CONNECT_POOLS, selectConnectPool, type ConnectPools } from "../domain/connect-pools.js";
 import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { CLOUDS, CLUSTER_TYPES, NETWORKING_KINDS, type ClusterPlacement } from "../domain/region-policy.js";
 import type { Availability, KafkaCluster } from "../domain/resources.js";
@@ -11,7 +14,7 @@ import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { MAX_DISPLAY_NAME, requireEnvironment } from "./environments.js";
 import { asciiLower, FieldChecks, SPACE_CLASS } from "./input.js";
-import { assertEnvironmentAdmin, assertOrgAdmin, loadInEnvironment, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, assertOrgAdmin, assertOrgReader, loadInEnvironment, type Principal } from "./principal.js";
 
 const AVAILABILITIES: readonly Availability[] = ["SINGLE_ZONE", "MULTI_ZONE"];
 const MAX_CONNECT_URLS = 10;
@@ -55,6 +58,8 @@ export interface ClusterService {
   get(principal: Principal, id: string, environmentId?: string): Promise<KafkaCluster>;
   update(principal: Principal, id: string, environmentId: string | undefined, input: ClusterInput): Promise<KafkaCluster>;
   delete(principal: Principal, id: string, environmentId?: string): Promise<void>;
+  /** The operator's Connect worker pools (organization-wide keys only: they name internal hosts). */
+  connectPools(principal: Principal): ConnectPools;
 }
 
 export function clusterNotFound(id: string): NotFoundError {
@@ -68,6 +73,8 @@ export function placementOf(cluster: KafkaCluster): ClusterPlacement {
 export interface ClusterServiceDependencies extends ServiceContext {
   /** Which Kafka Connect hosts `spec.connect_urls` may name. */
   readonly connectHosts: ConnectHostPolicy;
+  /** The operator's Connect worker pools (none by default). */
+  readonly pools?: ConnectPools;
 }
 
 export function createClusterService(context: ClusterServiceDependencies): ClusterService {
@@ -127,9 +134,13 @@ export function createClusterService(context: ClusterServiceDependencies): Clust
       const environmentId = checks.requiredString("spec.environment.id", input.environmentId, 64);
       checks.throwIfAny();
       await requireVisibleEnvironment(principal, environmentId ?? "");
-      assertEnvironmentAdmin(principal, "registering a Kafka cluster");
+      assertEnvironmentAdmin(principal, "registering a Kafka cluster", environmentId ?? "");
       assertMaySetConnectUrls(principal, input);
-      const fields = read(input);
+      let fields = read(input);
+      // Confluent's clients cannot send endpoints: a cluster given none runs on its pool's workers.
+      const givesEndpoints = (input.connectUrls !== undefined && input.connectUrls !== null) || (input.bootstrapServers !== undefined && input.bootstrapServers !== null);
+      const selection = givesEndpoints ? null : selectConnectPool(context.pools ?? NO_CONNECT_POOLS, { environmentId: environmentId ?? "", cloud: fields.cloud, region: fields.region });
+      if (selection) fields = { ...fields, connectUrls: selection.pool.connectUrls, bootstrapServers: selection.pool.bootstrapServers };
       const now = context.now();
       const cluster: KafkaCluster = { id: context.newId("kafkaCluster"), environmentId: environmentId ?? "", ...fields, createdAt: now, updatedAt: now };
       await store.clusters.insert(cluster);
@@ -142,16 +153,20 @@ export function createClusterService(context: ClusterServiceDependencies): Clust
     get,
     async update(principal, id, environmentId, input) {
       const existing = await get(principal, id, environmentId);
-      assertEnvironmentAdmin(principal, "changing a Kafka cluster");
+      assertEnvironmentAdmin(principal, "changing a Kafka cluster", existing.environmentId);
       assertMaySetConnectUrls(principal, input);
       const fields = read(input, existing);
       const cluster: KafkaCluster = { ...existing, ...fields, updatedAt: context.now() };
       await store.clusters.update(cluster);
       return cluster;
     },
+    connectPools(principal) {
+      assertOrgReader(principal, "listing the Connect worker pools");
+      return context.pools ?? NO_CONNECT_POOLS;
+    },
     async delete(principal, id, environmentId) {
-      await get(principal, id, environmentId);
-      assertEnvironmentAdmin(principal, "removing a Kafka cluster");
+      const existing = await get(principal, id, environmentId);
+      assertEnvironmentAdmin(principal, "removing a Kafka cluster", existing.environmentId);
       await store.transaction(async (tx) => {
         const connectors = await tx.connectors.countByCluster(id);
         if (connectors > 0) throw new ConflictError(`Kafka cluster "${id}" still has ${connectors} connector(s); delete them first`);

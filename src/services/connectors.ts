@@ -4,16 +4,14 @@
  * secrets encrypted), and hand changes to the runtime.
  */
 import { catalog, type CatalogPlugin } from "../catalog/index.js";
-import { parseAzureKeyVaultIdentifier } from "../domain/azure-key-vault-identifier.js";
 import type { ConnectorConfig } from "../domain/connector-config.js";
-import { managedFields, SECRET_MANAGER_FIELDS, validateConnectorConfigInput, type ValidationReport } from "../domain/connector-validation.js";
+import { SECRET_MANAGER_FIELDS, secretBinding, secretManagerEnabled, validateConnectorConfigInput, type ValidationReport } from "../domain/connector-validation.js";
 import { ConflictError, InputError, NotAllowedError, NotFoundError, type FieldProblem } from "../domain/errors.js";
 import type { RegionPolicy } from "../domain/region-policy.js";
 import type { Connector, ConnectorStatus, DesiredConnectorState, KafkaCluster, ProviderIntegration } from "../domain/resources.js";
 import { isSecretManagerKind, SECRET_MANAGER_CLOUDS } from "../domain/secret-managers.js";
 import { maskConfig, restoreMaskedValues, separateSecrets } from "../domain/sensitive-values.js";
-import type { VaultHostPolicy } from "../domain/vault-host-policy.js";
-import type { AzureKeyVaultSecretManager } from "../secret-managers/azure-key-vault/index.js";
+import type { SecretManagerRegistry } from "../secret-managers/registry.js";
 import { databaseLeftovers } from "../runtime/kafka-connect/translate.js";
 import { UniqueViolationError } from "../store/store.js";
 import { placementOf, type ClusterService } from "./clusters.js";
@@ -27,10 +25,10 @@ import type { SecretBox } from "./secret-box.js";
 export interface ConnectorDependencies extends ServiceContext {
   readonly box: SecretBox;
   readonly clusters: Pick<ClusterService, "get">;
-  readonly integrations: Pick<IntegrationService, "toAzureIntegration">;
-  readonly azure: Pick<AzureKeyVaultSecretManager, "fetch" | "invalidate">;
+  readonly integrations: Pick<IntegrationService, "accessOf">;
+  /** The secret managers this server runs (their grammars validate; their fetch does the dry run). */
+  readonly managers: Pick<SecretManagerRegistry, "grammars" | "get" | "invalidate">;
   readonly runtime: ConnectorRuntime;
-  readonly vaultHosts: VaultHostPolicy;
   readonly regionPolicy?: RegionPolicy;
 }
 
@@ -88,7 +86,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
   async function fullValidation(at: ConnectorLocation, cluster: KafkaCluster, config: unknown): Promise<ValidationReport> {
     const report = validateConnectorConfigInput(config, {
       plugins: catalog,
-      secretIdentifiers: { vaultHosts: deps.vaultHosts },
+      grammars: deps.managers.grammars,
       cluster: placementOf(cluster),
       ...(deps.regionPolicy ? { regionPolicy: deps.regionPolicy } : {}),
     });
@@ -99,23 +97,18 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     const stringConfig: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [key, value] of Object.entries(flat)) if (typeof value === "string") stringConfig[key] = value;
 
-    const enabled = stringConfig[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true";
-    const integrationId = stringConfig[SECRET_MANAGER_FIELDS.integrationId]?.trim();
-    if (enabled && integrationId && errorsOn(SECRET_MANAGER_FIELDS.integrationId) === 0) {
+    const binding = secretBinding(stringConfig, deps.managers.grammars);
+    const integrationId = binding?.integrationId;
+    if (binding && integrationId && errorsOn(SECRET_MANAGER_FIELDS.integrationId) === 0) {
       const integration = await store.integrations.get(integrationId);
-      const manager = stringConfig[SECRET_MANAGER_FIELDS.manager]?.trim().toUpperCase() ?? "";
-      const problem = integrationProblem(integration, integrationId, at.environmentId, manager);
+      const problem = integrationProblem(integration, integrationId, at.environmentId, binding.manager);
+      const manager = deps.managers.get(binding.manager);
       if (problem !== null) add(SECRET_MANAGER_FIELDS.integrationId, problem);
-      else if (integration && manager === "AZURE_KEY_VAULT") {
-        const fields = managedFields(stringConfig, { vaultHosts: deps.vaultHosts }).filter((f) => errorsOn(f.key) === 0);
-        if (fields.length > 0) {
-          const requests = fields.map((f) => {
-            const parsed = parseAzureKeyVaultIdentifier(stringConfig[f.key] ?? "", deps.vaultHosts);
-            if (!parsed.ok) throw new Error("managedFields returned an unparsable identifier");
-            return { key: f.key, identifier: parsed.value };
-          });
+      else if (integration && manager) {
+        const requests = binding.fields.filter((f) => errorsOn(f.key) === 0).map((f) => ({ key: f.key, identifier: f.reference }));
+        if (requests.length > 0) {
           // A live read: what is cached for running tasks may no longer be readable.
-          const results = await deps.azure.fetch(deps.integrations.toAzureIntegration(integration), requests, { live: true });
+          const results = await manager.fetch(deps.integrations.accessOf(integration), requests, { live: true });
           // Values are dropped here: a dry run only proves they can be read.
           for (const result of results) if (!result.ok) add(result.key, result.error.message);
         }
@@ -193,8 +186,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
   async function write(principal: Principal, at: ConnectorLocation, name: string, rawConfig: unknown, existing: Connector | undefined): Promise<Connector> {
     const cluster = await clusterFor(principal, at);
-    assertConnectorManager(principal, existing ? "changing a connector" : "creating a connector");
-    assertMayAssign(principal, rawConfig);
+    assertConnectorManager(principal, existing ? "changing a connector" : "creating a connector", cluster.environmentId);
+    assertMayAssign(principal, cluster.environmentId, rawConfig);
     const checks = new FieldChecks();
     checkResourceName(checks, "name", name);
     checks.throwIfAny("invalid connector");
@@ -212,7 +205,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
     rejectInvalid(report);
     const valid = config as Record<string, string>;
     const plugin = valid["connector.class"]?.trim() ?? "";
-    const integrationId = valid[SECRET_MANAGER_FIELDS.enabled]?.trim().toLowerCase() === "true" ? valid[SECRET_MANAGER_FIELDS.integrationId]?.trim() ?? null : null;
+    const integrationId = secretManagerEnabled(valid) ? valid[SECRET_MANAGER_FIELDS.integrationId]?.trim() ?? null : null;
     const now = deps.now();
     if (existing) {
       const { config: kept, sensitiveCiphertext } = split(existing.id, valid);
@@ -251,8 +244,8 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async validate(principal, at, plugin, config) {
       const cluster = await clusterFor(principal, at);
-      assertConnectorManager(principal, "validating a connector configuration");
-      assertMayAssign(principal, config);
+      assertConnectorManager(principal, "validating a connector configuration", cluster.environmentId);
+      assertMayAssign(principal, cluster.environmentId, config);
       if (!catalog.get(plugin)) throw new NotFoundError(`connector plugin "${plugin}" was not found; known plugins: ${catalog.names().join(", ")}`);
       const body = typeof config === "object" && config !== null && !Array.isArray(config) ? { ...(config as Record<string, unknown>) } : config;
       if (typeof body === "object" && body !== null && !Array.isArray(body)) {
@@ -290,7 +283,7 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async setDesiredState(principal, at, name, state) {
       const connector = await find(principal, at, name);
-      assertConnectorManager(principal, state === "PAUSED" ? "pausing a connector" : "resuming a connector");
+      assertConnectorManager(principal, state === "PAUSED" ? "pausing a connector" : "resuming a connector", connector.environmentId);
       if (connector.desiredState === state) return connector;
       const updated = await store.connectors.updateSpec(connector.id, connector.generation, { plugin: connector.plugin, config: connector.config, sensitiveCiphertext: connector.sensitiveCiphertext, integrationId: connector.integrationId, desiredState: state, updatedAt: deps.now() });
       if (!updated) throw new ConflictError(`connector "${name}" was changed by another request; retry`);
@@ -299,9 +292,9 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async restart(principal, at, name) {
       const connector = await find(principal, at, name);
-      assertConnectorManager(principal, "restarting a connector");
+      assertConnectorManager(principal, "restarting a connector", connector.environmentId);
       // A restart re-reads the connector's secrets: after a fix in the vault it takes effect at once.
-      if (connector.integrationId !== null) deps.azure.invalidate(connector.integrationId);
+      if (connector.integrationId !== null) deps.managers.invalidate(connector.integrationId);
       return notifyRuntime(connector, async (runtime) => {
         await runtime.restart(connector);
         return undefined;
@@ -310,9 +303,10 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
 
     async delete(principal, at, name) {
       const connector = await find(principal, at, name);
-      assertConnectorManager(principal, "deleting a connector");
-      await deps.runtime.remove(connector);
+      assertConnectorManager(principal, "deleting a connector", connector.environmentId);
+      // The record goes first: a pass that runs meanwhile must not deploy the connector again.
       await store.connectors.delete(connector.id);
+      await deps.runtime.remove(connector);
       return { notices: databaseLeftovers(connector) };
     },
 
@@ -350,13 +344,14 @@ export function createConnectorService(deps: ConnectorDependencies): ConnectorSe
  * integration can read to the host the config names: only those who may
  * assign the integration may write one (see docs/security.md).
  */
-function assertMayAssign(principal: Principal, config: unknown): void {
-  if (canAssignIntegration(principal) || typeof config !== "object" || config === null || Array.isArray(config)) return;
+function assertMayAssign(principal: Principal, environmentId: string, config: unknown): void {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return;
   const map = config as Record<string, unknown>;
   const enabled = map[SECRET_MANAGER_FIELDS.enabled];
   const integrationId = map[SECRET_MANAGER_FIELDS.integrationId];
   if (typeof enabled !== "string" || enabled.trim().toLowerCase() !== "true") return;
   const id = typeof integrationId === "string" ? integrationId.trim().slice(0, 64) : "";
+  if (canAssignIntegration(principal, environmentId, id)) return;
   throw new NotAllowedError(`${SECRET_MANAGER_FIELDS.integrationId}: ${integrationAssignmentRefusal(principal, id)}`);
 }
 
@@ -366,7 +361,7 @@ function integrationProblem(integration: ProviderIntegration | undefined, id: st
     return `provider integration "${id}" is an ${integration.provider} integration; ${manager} needs an ${SECRET_MANAGER_CLOUDS[manager]} integration`;
   }
   if (integration.status === "DRAFT" || integration.config === null) {
-    return `provider integration "${id}" is DRAFT: set its customer_azure_tenant_id (and grant it access to the vault) before connectors use it`;
+    return `provider integration "${id}" is DRAFT: finish its setup (${integration.provider === "AWS" ? "customer_iam_role_arn" : "customer_azure_tenant_id"}, and grant it access to the secrets) before connectors use it`;
   }
   return null;
 }

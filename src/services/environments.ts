@@ -4,7 +4,7 @@ import type { Environment } from "../domain/resources.js";
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { FieldChecks } from "./input.js";
-import { assertEnvironmentAdmin, assertEnvironmentVisible, assertOrgAdmin, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, assertEnvironmentVisible, assertOrgAdmin, visibleEnvironments, type Principal } from "./principal.js";
 
 export const MAX_DISPLAY_NAME = 64;
 
@@ -48,12 +48,13 @@ export function createEnvironmentService(context: ServiceContext): EnvironmentSe
       return environment;
     },
     list(principal, page) {
-      return store.environments.list(page, principal.kind === "environment" ? { ids: [principal.environmentId] } : undefined);
+      const ids = visibleEnvironments(principal);
+      return store.environments.list(page, ids === undefined ? undefined : { ids });
     },
     get,
     async update(principal, id, input) {
       await get(principal, id);
-      assertEnvironmentAdmin(principal, "renaming an environment");
+      assertEnvironmentAdmin(principal, "renaming an environment", id);
       const checks = new FieldChecks();
       const displayName = checks.requiredString("display_name", input.displayName, MAX_DISPLAY_NAME);
       checks.throwIfAny();
@@ -70,6 +71,8 @@ export function createEnvironmentService(context: ServiceContext): EnvironmentSe
         if (clusters > 0 || integrations > 0) {
           throw new ConflictError(`environment "${id}" still has ${clusters} Kafka cluster(s) and ${integrations} provider integration(s); delete them first`);
         }
+        // Its role bindings go with it (Confluent deletes them too): a later environment never inherits them.
+        await tx.roleBindings.deleteByEnvironment(id);
         await tx.environments.delete(id);
       });
     },

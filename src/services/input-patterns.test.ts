@@ -5,8 +5,8 @@
 // dots, slashes, astral and case-folding letters).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { azureKeyVaultPatterns, parseAzureKeyVaultIdentifier } from "../domain/azure-key-vault-identifier.js";
-import { createVaultHostPolicy } from "../domain/vault-host-policy.js";
+import { azureKeyVaultPatterns, parseAzureKeyVaultIdentifier } from "../secret-managers/azure-key-vault/identifier.js";
+import { createVaultHostPolicy } from "../secret-managers/azure-key-vault/vault-host-policy.js";
 import { BOOTSTRAP_SERVERS_PATTERN, CONNECT_URL_PATTERN, REGION_PATTERN } from "./clusters.js";
 import {
   anyCasePattern, characterCount, checkResourceName, FieldChecks, MAX_RESOURCE_NAME, NON_BLANK_TEXT_PATTERN, NOT_BLANK_PATTERN, RESOURCE_NAME_PATTERN, TEXT_PATTERN,

@@ -3,16 +3,17 @@
  * secrets are read. DRAFT on creation, CREATED once the customer's tenant is
  * attached, ACTIVE while connectors use it (derived from usages).
  */
-import { ConflictError, NotFoundError } from "../domain/errors.js";
-import type { AzureKeyVaultSecretIdentifier } from "../domain/azure-key-vault-identifier.js";
-import type { Connector, IntegrationProvider, IntegrationStatus, ProviderIntegration, StoredIntegrationStatus } from "../domain/resources.js";
-import type { AzureIntegration, AzureKeyVaultSecretManager, IntegrationCredential } from "../secret-managers/azure-key-vault/index.js";
-import type { IntegrationValidation } from "../secret-managers/secret-manager.js";
+import { ConflictError, InputError, NotFoundError } from "../domain/errors.js";
+import type { Connector, IntegrationConfig, IntegrationProvider, IntegrationStatus, ProviderIntegration, StoredIntegrationStatus } from "../domain/resources.js";
+import { SECRET_MANAGER_CLOUDS, SECRET_MANAGER_KINDS, type SecretManagerKind, type SecretReference } from "../domain/secret-managers.js";
+import { readIntegrationConfig } from "../secret-managers/integration-configs.js";
+import type { SecretManagerRegistry } from "../secret-managers/registry.js";
+import type { IntegrationAccess, IntegrationValidation, OwnCredential } from "../secret-managers/secret-manager.js";
 import type { Page, PageRequest } from "../store/store.js";
 import type { ServiceContext } from "./context.js";
 import { requireEnvironment } from "./environments.js";
 import { characterCount, FieldChecks, GUID } from "./input.js";
-import { assertEnvironmentAdmin, loadInEnvironment, type Principal } from "./principal.js";
+import { assertEnvironmentAdmin, assertIntegrationAdmin, loadInEnvironment, type Principal } from "./principal.js";
 import type { SecretBox } from "./secret-box.js";
 
 export const MAX_INTEGRATION_NAME = 60;
@@ -20,7 +21,11 @@ export const MAX_INTEGRATION_NAME = 60;
 export const CERTIFICATE_AND_KEY_PEM_PATTERN = String.raw`-----BEGIN CERTIFICATE-----[\s\S]*-----BEGIN (?:RSA |EC )?PRIVATE KEY-----|-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]*-----BEGIN CERTIFICATE-----`;
 const CERTIFICATE_AND_KEY_PEM = new RegExp(CERTIFICATE_AND_KEY_PEM_PATTERN, "u");
 export const PROVIDERS: readonly IntegrationProvider[] = ["AZURE", "AWS", "GCP"];
-const SUPPORTED_PROVIDERS: readonly IntegrationProvider[] = ["AZURE"];
+
+/** The secret manager that reads through integrations of this provider, when this server runs it. */
+export function managerKindOf(provider: IntegrationProvider, managers: Pick<SecretManagerRegistry, "get">): SecretManagerKind | undefined {
+  return SECRET_MANAGER_KINDS.find((kind) => SECRET_MANAGER_CLOUDS[kind] === provider && managers.get(kind) !== undefined);
+}
 
 /** An integration as the API shows it: status with ACTIVE derived, usages as connectors. */
 export interface IntegrationView {
@@ -28,31 +33,45 @@ export interface IntegrationView {
   readonly status: IntegrationStatus;
   readonly usages: readonly Connector[];
   /** The own credential's kind and client id (never the secret), when there is one. */
-  readonly credential: { readonly kind: IntegrationCredential["kind"]; readonly clientId: string } | null;
+  readonly credential: { readonly kind: OwnCredential["kind"]; readonly clientId: string } | null;
 }
 
 export interface IntegrationConfigInput {
   /** `config.kind`, e.g. AzureIntegrationConfig. */
   readonly kind?: unknown;
   readonly customerAzureTenantId?: unknown;
+  /** AWS: `customer_iam_role_arn`. */
+  readonly customerIamRoleArn?: unknown;
   /** vaultwire extension: the integration's own service principal. */
   readonly credential?: unknown;
 }
 
 export interface IntegrationService {
-  create(principal: Principal, input: { displayName: unknown; provider: unknown; environmentId: unknown }): Promise<IntegrationView>;
+  /**
+   * Creates a DRAFT integration (pim/v2: the configuration comes later), or,
+   * with `config`, a CREATED one configured at once (pim/v1's AWS shape: the
+   * customer's role; vaultwire generates the external id).
+   */
+  create(principal: Principal, input: { displayName: unknown; provider: unknown; environmentId: unknown; config?: unknown }): Promise<IntegrationView>;
   list(principal: Principal, filter: { environmentId: string; provider?: string; status?: string; displayName?: string }, page: PageRequest): Promise<Page<IntegrationView>>;
   get(principal: Principal, id: string, environmentId?: string): Promise<IntegrationView>;
   updateConfig(principal: Principal, id: string, environmentId: string | undefined, input: IntegrationConfigInput): Promise<IntegrationView>;
   delete(principal: Principal, id: string, environmentId?: string): Promise<void>;
-  validate(principal: Principal, id: string, environmentId: string | undefined, options: { vaultUri?: string; identifier?: AzureKeyVaultSecretIdentifier }): Promise<IntegrationValidation>;
-  /** The secret manager's view of an integration (decrypted credential); for connectors and secret delivery. */
-  toAzureIntegration(integration: ProviderIntegration): AzureIntegration;
+  /**
+   * Its secret manager's probes: on `reference`'s secret, or in `location`
+   * (a vault URI, a region). `identifier` (the API's `secret_identifier`) is
+   * parsed with the grammar of the integration's own secret manager and
+   * probed like `reference`; a malformed one is an InputError on
+   * `secret_identifier`.
+   */
+  validate(principal: Principal, id: string, environmentId: string | undefined, options: { location?: string; reference?: SecretReference; identifier?: string }): Promise<IntegrationValidation>;
+  /** What a secret manager is told of an integration (its own credential decrypted); for connectors and secret delivery. Throws for a DRAFT one. */
+  accessOf(integration: ProviderIntegration): IntegrationAccess;
 }
 
 export interface IntegrationDependencies extends ServiceContext {
   readonly box: SecretBox;
-  readonly azure: Pick<AzureKeyVaultSecretManager, "validateIntegration" | "invalidate">;
+  readonly managers: Pick<SecretManagerRegistry, "get" | "invalidate">;
 }
 
 export function integrationNotFound(id: string): NotFoundError {
@@ -66,14 +85,14 @@ export function credentialContext(integrationId: string): string {
 export function createIntegrationService(deps: IntegrationDependencies): IntegrationService {
   const { store, box } = deps;
 
-  function openCredential(integration: ProviderIntegration): IntegrationCredential | null {
+  function openCredential(integration: ProviderIntegration): OwnCredential | null {
     if (integration.credentialCiphertext === null) return null;
-    return JSON.parse(box.open(integration.credentialCiphertext, credentialContext(integration.id))) as IntegrationCredential;
+    return JSON.parse(box.open(integration.credentialCiphertext, credentialContext(integration.id))) as OwnCredential;
   }
 
-  function toAzureIntegration(integration: ProviderIntegration): AzureIntegration {
-    const credential = openCredential(integration);
-    return { id: integration.id, customerTenantId: integration.config?.customerAzureTenantId ?? "", ...(credential ? { credential } : {}) };
+  function accessOf(integration: ProviderIntegration): IntegrationAccess {
+    if (integration.config === null) throw new ConflictError(`provider integration "${integration.id}" is DRAFT: it has no configuration yet`);
+    return { id: integration.id, config: integration.config, credential: openCredential(integration) };
   }
 
   async function view(integration: ProviderIntegration): Promise<IntegrationView> {
@@ -98,19 +117,30 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
       const checks = new FieldChecks();
       const displayName = checks.requiredString("display_name", input.displayName, MAX_INTEGRATION_NAME);
       const provider = checks.oneOf("provider", input.provider, PROVIDERS);
-      if (provider !== undefined && !SUPPORTED_PROVIDERS.includes(provider)) checks.add("provider", `provider ${provider} is not supported yet; supported: ${SUPPORTED_PROVIDERS.join(", ")}`);
+      const supported = PROVIDERS.filter((p) => managerKindOf(p, deps.managers) !== undefined);
+      if (provider !== undefined && !supported.includes(provider)) checks.add("provider", `provider ${provider} is not supported by this server; supported: ${supported.join(", ")}`);
       const environmentId = checks.requiredString("environment.id", input.environmentId, 64);
+      let config: IntegrationConfig | null = null;
+      if (input.config !== undefined && provider !== undefined) {
+        if (typeof input.config !== "object" || input.config === null || Array.isArray(input.config)) checks.add("config", "config must be an object");
+        else {
+          const read = readIntegrationConfig(provider, input.config as Record<string, unknown>, { externalId: crypto.randomUUID() });
+          if (read === null) checks.add("config", `provider ${provider} has no configuration vaultwire can read`);
+          else if (!read.ok) for (const problem of read.error) checks.add(problem.field, problem.message);
+          else config = read.value;
+        }
+      }
       checks.throwIfAny("invalid provider integration");
       await requireVisibleEnvironment(principal, environmentId ?? "");
-      assertEnvironmentAdmin(principal, "creating a provider integration");
+      assertEnvironmentAdmin(principal, "creating a provider integration", environmentId ?? "");
       const now = deps.now();
       const integration: ProviderIntegration = {
         id: deps.newId("providerIntegration"),
         environmentId: environmentId ?? "",
         displayName: displayName ?? "",
         provider: provider ?? "AZURE",
-        status: "DRAFT",
-        config: null,
+        status: config === null ? "DRAFT" : "CREATED",
+        config,
         credentialCiphertext: null,
         createdAt: now,
         updatedAt: now,
@@ -142,17 +172,17 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
 
     async updateConfig(principal, id, environmentId, input) {
       const existing = await load(principal, id, environmentId);
-      assertEnvironmentAdmin(principal, "changing a provider integration");
+      assertIntegrationAdmin(principal, "changing a provider integration", existing.environmentId, existing.id);
       const checks = new FieldChecks();
       let config = existing.config;
-      if (input.kind !== undefined || input.customerAzureTenantId !== undefined) {
+      if (input.kind !== undefined || input.customerAzureTenantId !== undefined || input.customerIamRoleArn !== undefined) {
         if (existing.status !== "DRAFT") {
           throw new ConflictError(`provider integration "${id}" is ${existing.status}: its configuration can be set only while it is DRAFT; create a new integration to use another tenant`);
         }
-        if (input.kind !== undefined && input.kind !== "AzureIntegrationConfig") checks.add("config.kind", "config.kind must be AzureIntegrationConfig for an AZURE integration");
-        const tenant = checks.requiredString("config.customer_azure_tenant_id", input.customerAzureTenantId, 36);
-        if (tenant !== undefined && !GUID.test(tenant)) checks.add("config.customer_azure_tenant_id", "config.customer_azure_tenant_id must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)");
-        config = { kind: "AzureIntegrationConfig", customerAzureTenantId: (tenant ?? "").toLowerCase() };
+        const read = readIntegrationConfig(existing.provider, { kind: input.kind, customer_azure_tenant_id: input.customerAzureTenantId, customer_iam_role_arn: input.customerIamRoleArn }, { externalId: crypto.randomUUID() });
+        if (read === null) checks.add("config", `provider ${existing.provider} has no configuration vaultwire can read`);
+        else if (!read.ok) for (const problem of read.error) checks.add(problem.field, problem.message);
+        else config = read.value;
       }
       let credentialCiphertext = existing.credentialCiphertext;
       if (input.credential !== undefined) {
@@ -162,19 +192,19 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
       if (config === null && input.credential !== undefined && checks.problems.length === 0) {
         throw new ConflictError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id before (or together with) a credential`);
       }
-      if (input.kind === undefined && input.customerAzureTenantId === undefined && input.credential === undefined) {
+      if (input.kind === undefined && input.customerAzureTenantId === undefined && input.customerIamRoleArn === undefined && input.credential === undefined) {
         checks.add("config", "nothing to update: give config.customer_azure_tenant_id and/or config.credential");
       }
       checks.throwIfAny("invalid provider integration configuration");
       const updated = await store.integrations.update(id, { config, credentialCiphertext, status: config === null ? "DRAFT" : "CREATED", updatedAt: deps.now() });
       if (!updated) throw integrationNotFound(id);
-      deps.azure.invalidate(id);
+      deps.managers.invalidate(id);
       return view(updated);
     },
 
     async delete(principal, id, environmentId) {
-      await load(principal, id, environmentId);
-      assertEnvironmentAdmin(principal, "deleting a provider integration");
+      const existing = await load(principal, id, environmentId);
+      assertIntegrationAdmin(principal, "deleting a provider integration", existing.environmentId, existing.id);
       await store.transaction(async (tx) => {
         const usages = await tx.connectors.listByIntegration(id);
         if (usages.length > 0) {
@@ -182,24 +212,42 @@ export function createIntegrationService(deps: IntegrationDependencies): Integra
         }
         await tx.integrations.delete(id);
       });
-      deps.azure.invalidate(id);
+      deps.managers.invalidate(id);
     },
 
     async validate(principal, id, environmentId, options) {
       const integration = await load(principal, id, environmentId);
-      assertEnvironmentAdmin(principal, "validating a provider integration");
-      if (integration.config === null) {
-        throw new ConflictError(`provider integration "${id}" is DRAFT: set config.customer_azure_tenant_id first`);
+      assertIntegrationAdmin(principal, "validating a provider integration", integration.environmentId, integration.id);
+      const kind = managerKindOf(integration.provider, deps.managers);
+      const manager = kind === undefined ? undefined : deps.managers.get(kind);
+      let reference = options.reference;
+      // The request is checked before the integration's state: a malformed identifier is a 400 even on a DRAFT one.
+      if (options.identifier !== undefined && manager) {
+        const parsed = manager.grammar.parse(options.identifier);
+        if (!parsed.ok) throw new InputError(`secret_identifier: ${parsed.error.message}`, [{ field: "secret_identifier", message: parsed.error.message }]);
+        reference = parsed.value;
       }
-      return deps.azure.validateIntegration(toAzureIntegration(integration), options);
+      if (integration.config === null) {
+        throw new ConflictError(`provider integration "${id}" is DRAFT: set config.${draftField(integration.provider)} first`);
+      }
+      if (!manager) throw new ConflictError(`provider integration "${id}" is an ${integration.provider} integration, and this server runs no secret manager for ${integration.provider}`);
+      return manager.validateIntegration(accessOf(integration), {
+        ...(options.location === undefined ? {} : { location: options.location }),
+        ...(reference === undefined ? {} : { reference }),
+      });
     },
 
-    toAzureIntegration,
+    accessOf,
   };
 }
 
+/** The field that takes a DRAFT integration of this provider out of DRAFT. */
+function draftField(provider: IntegrationProvider): string {
+  return provider === "AWS" ? "customer_iam_role_arn" : "customer_azure_tenant_id";
+}
+
 /** `{kind: "ClientSecret", client_id, client_secret}` or `{kind: "ClientCertificate", client_id, certificate_pem}`; null removes it. */
-function readCredential(checks: FieldChecks, value: unknown): IntegrationCredential | null {
+function readCredential(checks: FieldChecks, value: unknown): OwnCredential | null {
   if (value === null) return null;
   const field = "config.credential";
   if (typeof value !== "object" || Array.isArray(value)) {

@@ -14,6 +14,10 @@ class MemoryMeta implements MetaRepository {
     if (!this.values.has(k)) this.values.set(k, v);
     return Promise.resolve(this.values.get(k) ?? v);
   }
+  set(k: string, v: string) {
+    this.values.set(k, v);
+    return Promise.resolve();
+  }
 }
 
 describe("SecretBox", () => {

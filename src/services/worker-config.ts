@@ -9,12 +9,12 @@
  * created for this answer: reading a cluster's worker config never reveals a
  * credential (see worker-credentials.ts).
  *
- * This module imports nothing, so dev tooling (src/dev/local-kafka.ts) can take
- * the rebalance delay from here without depending on the product.
+ * The rebalance delay is a Kafka Connect fact shared with runtime/ and the
+ * local stack, so it lives in runtime/kafka-connect/rebalance-delay.ts.
  */
+import { REBALANCE_DELAY_PROPERTY, SCHEDULED_REBALANCE_MAX_DELAY_MS } from "../runtime/kafka-connect/rebalance-delay.js";
 
 export const TOKEN_PROPERTY = "config.providers.vaultwire.param.token";
-export const REBALANCE_DELAY_PROPERTY = "scheduled.rebalance.max.delay.ms";
 export const URL_PROPERTY = "config.providers.vaultwire.param.url";
 /**
  * The provider's multi-replica form of URL_PROPERTY: comma-separated base URLs
@@ -23,18 +23,6 @@ export const URL_PROPERTY = "config.providers.vaultwire.param.url";
  * says how to list several; the operator writes the list.
  */
 export const URLS_PROPERTY = "config.providers.vaultwire.param.urls";
-
-/**
- * How long Connect holds the connectors and tasks of a worker that left the
- * group before giving them to the others (Connect's default: 300000, five
- * minutes). Measured with two workers: a killed worker's task ran again after
- * 10–20 s with a low delay and after 310 s with the default. The cost of a
- * short delay: a worker that restarts slower than this has its tasks moved to
- * the others and then partly moved back when it returns (each move is a task
- * restart). 15 s covers a quick restart and keeps an outage short; the worker
- * is noticed gone after `session.timeout.ms` (10 s) before the delay starts.
- */
-export const SCHEDULED_REBALANCE_MAX_DELAY_MS = 15_000;
 
 export function workerProperties(options: { publicUrl: string; clusterId: string; bootstrapServers?: string; token?: string }): Record<string, string> {
   const bootstrapServers = options.bootstrapServers?.trim() ?? "";

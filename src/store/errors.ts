@@ -54,6 +54,10 @@ export const UNIQUE_CONSTRAINTS: readonly UniqueConstraint[] = [
   { name: "connector_id", postgres: "connectors_pkey", sqlite: "connectors.id" },
   { name: "api_key_id", postgres: "api_keys_pkey", sqlite: "api_keys.id" },
   { name: "meta_key", postgres: "meta_pkey", sqlite: "meta.key" },
+  { name: "service_account_id", postgres: "service_accounts_pkey", sqlite: "service_accounts.id" },
+  { name: "service_account_display_name", postgres: "service_accounts_display_name_key", sqlite: "service_accounts.display_name" },
+  { name: "role_binding_id", postgres: "role_bindings_pkey", sqlite: "role_bindings.id" },
+  { name: "role_binding", postgres: "role_bindings_service_account_id_role_name_scope_key", sqlite: "role_bindings.service_account_id, role_bindings.role_name, role_bindings.scope" },
 ];
 
 interface DriverError {

@@ -4,6 +4,7 @@ export { CorruptRowError } from "./json-columns.js";
 export {
   InvalidPageTokenError,
   UniqueViolationError,
+  type ApiKeyListFilter,
   type ApiKeyRepository,
   type ClusterRepository,
   type ConnectorRepository,
@@ -14,6 +15,9 @@ export {
   type Page,
   type PageRequest,
   type Repositories,
+  type RoleBindingListFilter,
+  type RoleBindingRepository,
+  type ServiceAccountRepository,
   type Store,
   type StoreOptions,
 } from "./store.js";

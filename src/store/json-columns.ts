@@ -6,6 +6,7 @@
  * parser makes them.
  */
 import type { ConnectorConfig } from "../domain/connector-config.js";
+import type { ApiKeyResource, CrnScope } from "../domain/identity.js";
 import { ROLES_BY_SCOPE, type ApiKeyRole, type ApiKeyScope, type ConnectorStatus, type IntegrationConfig } from "../domain/resources.js";
 
 /** A stored value that is not what vaultwire writes: the database was edited by hand or is corrupt. */
@@ -63,6 +64,9 @@ export function encodeStatus(status: ConnectorStatus): string {
     trace: status.trace,
     tasks: status.tasks.map((task) => ({ id: task.id, state: task.state, workerId: task.workerId, trace: task.trace })),
     observedAt: status.observedAt,
+    ...(status.warnings === undefined || status.warnings.length === 0 ? {} : {
+      warnings: status.warnings.map((w) => ({ code: w.code, key: w.key, secret: w.secret, expiresAt: w.expiresAt, message: w.message })),
+    }),
   });
 }
 
@@ -85,7 +89,7 @@ export function decodeIntegrationConfig(text: string | null, rowId: string): Int
   return parsed as unknown as IntegrationConfig;
 }
 
-/** The key's scope and its role, in one JSON column. */
+/** The key's scope and its role, in one JSON column (decision 30; written for older readers since decision 45). */
 export function encodeScope(scope: ApiKeyScope, role: ApiKeyRole): string {
   return JSON.stringify(scope.kind === "org" ? { kind: "org", role } : { kind: "environment", environmentId: scope.environmentId, role });
 }
@@ -105,6 +109,52 @@ export function decodeScope(text: string, rowId: string): { scope: ApiKeyScope; 
       if (parsed.role === undefined) return { scope, role: allowed[0] ?? "Operator" };
       const role = allowed.find((r) => r === parsed.role);
       if (role) return { scope, role };
+    }
+  }
+  throw new CorruptRowError("scope", rowId);
+}
+
+/** An API key's resource, written canonically (the list filter compares the text). */
+export function encodeResource(resource: ApiKeyResource): string {
+  switch (resource.kind) {
+    case "Cloud":
+      return JSON.stringify({ kind: "Cloud" });
+    case "Environment":
+      return JSON.stringify({ kind: "Environment", environmentId: resource.environmentId });
+    case "Cluster":
+      return JSON.stringify({ kind: "Cluster", clusterId: resource.clusterId, environmentId: resource.environmentId });
+  }
+}
+
+export function decodeResource(text: string | null, rowId: string): ApiKeyResource {
+  const parsed = text === null ? undefined : parseJson(text, "resource", rowId);
+  if (isPlainObject(parsed)) {
+    if (parsed.kind === "Cloud") return { kind: "Cloud" };
+    if (parsed.kind === "Environment" && typeof parsed.environmentId === "string") return { kind: "Environment", environmentId: parsed.environmentId };
+    if (parsed.kind === "Cluster" && typeof parsed.clusterId === "string" && typeof parsed.environmentId === "string") return { kind: "Cluster", clusterId: parsed.clusterId, environmentId: parsed.environmentId };
+  }
+  throw new CorruptRowError("resource", rowId);
+}
+
+/** A role binding's scope, written canonically (the unique constraint compares the text). */
+export function encodeCrnScope(scope: CrnScope): string {
+  switch (scope.kind) {
+    case "organization":
+      return JSON.stringify({ kind: "organization" });
+    case "environment":
+      return JSON.stringify({ kind: "environment", environmentId: scope.environmentId });
+    case "provider-integration":
+      return JSON.stringify({ kind: "provider-integration", environmentId: scope.environmentId, integrationId: scope.integrationId });
+  }
+}
+
+export function decodeCrnScope(text: string, rowId: string): CrnScope {
+  const parsed = parseJson(text, "scope", rowId);
+  if (isPlainObject(parsed)) {
+    if (parsed.kind === "organization") return { kind: "organization" };
+    if (parsed.kind === "environment" && typeof parsed.environmentId === "string") return { kind: "environment", environmentId: parsed.environmentId };
+    if (parsed.kind === "provider-integration" && typeof parsed.environmentId === "string" && typeof parsed.integrationId === "string") {
+      return { kind: "provider-integration", environmentId: parsed.environmentId, integrationId: parsed.integrationId };
     }
   }
   throw new CorruptRowError("scope", rowId);

@@ -60,6 +60,11 @@ async function openPostgres(url: string, display: string): Promise<Store> {
   // An idle connection that the server drops emits 'error' on the pool; without
   // a listener that would end the process. The next query reports the problem.
   pool.on("error", () => undefined);
+  // The pool listens for errors only on idle clients; a client checked out between two queries
+  // (inside a transaction, or between Kysely's acquire and its query) that loses its connection
+  // (PostgreSQL restarting, a failover) would emit 'error' with no listener and end the process.
+  // Its next query fails instead, and the caller reports it.
+  pool.on("connect", (client) => { client.on("error", () => undefined); });
   try {
     const client = await pool.connect();
     client.release();
@@ -160,7 +165,7 @@ async function migrate(db: Kysely<Database>, dialect: StoreDialect, where: strin
 function createStore(db: Kysely<Database>, dialect: StoreDialect, transactionScope: AsyncLocalStorage<{ active: boolean }>): Store {
   return {
     dialect,
-    ...createRepositories(db),
+    ...createRepositories(db, dialect),
 
     /**
      * A real transaction on both dialects. On SQLite, Kysely holds the single
@@ -177,7 +182,7 @@ function createStore(db: Kysely<Database>, dialect: StoreDialect, transactionSco
         const scope = { active: true };
         return transactionScope.run(scope, async () => {
           try {
-            return await work(createRepositories(trx));
+            return await work(createRepositories(trx, dialect));
           } finally {
             scope.active = false;
           }

@@ -123,10 +123,29 @@ describe("vaultwire connect cluster list and describe", () => {
     expect(out).not.toContain(VAULT_CANARY);
     const json = JSON.parse(await f.ok(["connect", "cluster", "describe", connector, "-o", "json"])) as { connector: unknown; tasks: unknown[]; configs: { config: string; value: string }[] };
     expect(Object.keys(json)).toEqual(["connector", "tasks", "configs"]);
-    expect(json.connector).toEqual({ id: connector, name: "SqlServerCdcSource1", status: "RUNNING", type: "source", trace: "" });
-    expect(json.tasks).toEqual([{ task_id: 0, state: "RUNNING", trace: "" }]);
+    expect(json.connector).toEqual({ id: connector, name: "SqlServerCdcSource1", status: "RUNNING", type: "source", trace: "", worker_id: "connect-1:8083" });
+    expect(json.tasks).toEqual([{ task_id: 0, state: "RUNNING", worker_id: "connect-1:8083", trace: "" }]);
     expect(json.configs.find((c) => c.config === "database.password")?.value).toBe(`${f.azure.vaultUri}::sqlserver-db-secret::password`);
     expect(await f.ok(["connect", "cluster", "describe", "SqlServerCdcSource1", "-o", "yaml"])).toContain(`id: ${connector}`);
+  });
+
+  it("shows a secret near its expiry in a Warnings section, and in -o json, naming the key, the secret and the date", async () => {
+    await f.observe("SqlServerCdcSource1", "RUNNING");
+    const stored = await f.server.running.store.connectors.get(connector);
+    if (!stored) throw new Error("no connector");
+    const secret = `${f.azure.vaultUri}::sqlserver-db-secret::password`;
+    const warning = { code: "SECRET_NEAR_EXPIRY" as const, key: "database.password", secret, expiresAt: "2030-01-13T00:00:00.000Z", message: `database.password (${secret}): the secret expires at 2030-01-13T00:00:00.000Z (in 12 days); store a new version or extend its expiration date in Azure Key Vault before then: once it has expired, vaultwire fails the connector instead of using it` };
+    await f.server.running.store.connectors.updateStatus(connector, { ...stored.status, warnings: [warning] });
+    const out = await f.ok(["connect", "cluster", "describe", connector]);
+    await expectGolden("connect-cluster-describe-warnings", out);
+    expect(out).not.toContain(VAULT_CANARY);
+    const json = JSON.parse(await f.ok(["connect", "cluster", "describe", connector, "-o", "json"])) as { warnings?: unknown[] };
+    expect(Object.keys(json)).toEqual(["connector", "warnings", "tasks", "configs"]);
+    expect(json.warnings).toEqual([{ code: "SECRET_NEAR_EXPIRY", key: "database.password", secret, expires_at: "2030-01-13T00:00:00.000Z", message: warning.message }]);
+    // Gone again: no section, no key.
+    await f.observe("SqlServerCdcSource1", "RUNNING");
+    expect(await f.ok(["connect", "cluster", "describe", connector])).not.toContain("Warnings");
+    expect(Object.keys(JSON.parse(await f.ok(["connect", "cluster", "describe", connector, "-o", "json"])) as object)).toEqual(["connector", "tasks", "configs"]);
   });
 
   it("names an unknown connector ID and lists those that exist", async () => {

@@ -12,7 +12,7 @@ import { run } from "../../src/cli/run.js";
 import type { CliIo } from "../../src/cli/io.js";
 import type { Connector, ConnectorState, ConnectorStatus } from "../../src/domain/resources.js";
 import type { ConnectorRuntime } from "../../src/services/runtime.js";
-import { ADMIN_KEY, ADMIN_SECRET, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer } from "../http/harness.js";
+import { ADMIN_KEY, ADMIN_SECRET, startAzureFixture, startTestServer, storeTargets, type AzureFixture, type TestServer, type TestServerOptions } from "../http/harness.js";
 
 export { ADMIN_KEY, ADMIN_SECRET, VAULT_CANARY, specConnector } from "../http/harness.js";
 
@@ -80,12 +80,12 @@ export interface CliFixture {
   close(): Promise<void>;
 }
 
-export async function startCliFixture(): Promise<CliFixture> {
+export async function startCliFixture(serverOptions: Pick<TestServerOptions, "settings" | "allowedConnectHosts"> = {}): Promise<CliFixture> {
   const azure = await startAzureFixture();
   const runtime = new ScriptedRuntime();
   const target = storeTargets()[0];
   if (!target) throw new Error("no store target");
-  const server = await startTestServer(target, azure, { runtime });
+  const server = await startTestServer(target, azure, { ...serverOptions, runtime });
   const home = await mkdtemp(join(tmpdir(), "vaultwire-cli-home-"));
   const workDir = await mkdtemp(join(tmpdir(), "vaultwire-cli-work-"));
   const cli = async (args: readonly string[], options: CliOptions = {}): Promise<CliResult> => {
@@ -177,7 +177,7 @@ export function normalize(text: string): string {
     return replacement;
   };
   return text
-    .replace(/\b(env|lkc|lcc|cspi)-[a-z0-9]{8}\b/g, (m, prefix: string) => stable(m, prefix, (n) => `${prefix}-${String(n).padStart(8, "0")}`))
+    .replace(/\b(env|lkc|lcc|cspi|evs|sa|rb)-[a-z0-9]{8}\b/g, (m, prefix: string) => stable(m, prefix, (n) => `${prefix}-${String(n).padStart(8, "0")}`))
     .replace(/\b(?!ADMINTESTKEY0001)[A-Z2-7]{16}\b/g, (m) => stable(m, "key", (n) => `APIKEY${String(n).padStart(10, "0")}`))
     .replace(GUID, (m) => stable(m, "guid", (n) => `00000000-0000-0000-0000-${String(n).padStart(12, "0")}`))
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z/g, (m) => m.replace(/\d/g, "0"))

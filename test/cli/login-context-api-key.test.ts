@@ -83,7 +83,7 @@ describe("vaultwire api-key", () => {
 
   it("creates a key, shows its secret once, and the key works", async () => {
     const out = await f.ok(["api-key", "create", "--description", "ci pipeline"]);
-    const match = /^Save the API secret now: it is shown only once and cannot be retrieved later\.\n\nAPI Key {5}([A-Z2-7]{16})\nAPI Secret {2}(\S{64})\nResource {4}organization\nRole {8}OrganizationAdmin\n$/.exec(out);
+    const match = /^Save the API secret now: it is shown only once and cannot be retrieved later\.\n\nAPI Key {5}([A-Z2-7]{16})\nAPI Secret {2}(\S{64})\nOwner {7}sa-[a-z0-9]{8}\nResource {4}cloud\n$/.exec(out);
     expect(match).not.toBeNull();
     created = match?.[1] ?? "";
     const env = { VAULTWIRE_URL: f.server.url, VAULTWIRE_API_KEY: created, VAULTWIRE_API_SECRET: match?.[2] ?? "" };
@@ -95,14 +95,14 @@ describe("vaultwire api-key", () => {
     const envId = idOf(await f.ok(["environment", "list", "-o", "json"]));
     const other = objectId(await f.ok(["environment", "create", "other", "-o", "json"]));
     const json = JSON.parse(await f.ok(["api-key", "create", "--environment", envId, "--description", "terraform", "-o", "json"])) as { api_key: string; api_secret: string; resource: string };
-    expect(Object.keys(json)).toEqual(["api_key", "api_secret", "resource", "role", "description", "created_at"]);
+    expect(Object.keys(json)).toEqual(["api_key", "api_secret", "owner", "resource", "display_name", "description", "created_at"]);
     expect(json.resource).toBe(envId);
     const env = { VAULTWIRE_URL: f.server.url, VAULTWIRE_API_KEY: json.api_key, VAULTWIRE_API_SECRET: json.api_secret };
     expect((JSON.parse(await f.ok(["environment", "list", "-o", "json"], { env })) as { id: string }[]).map((e) => e.id)).toEqual([envId]);
     const forbidden = await f.cli(["environment", "create", "x"], { env });
     expectCleanError(forbidden, 1, `creating an environment needs an organization-wide API key with the OrganizationAdmin role; this API key is scoped to environment "${envId}"`);
     expectCleanError(await f.cli(["environment", "describe", other], { env }), 1, `unknown environment ID "${other}"`);
-    expectCleanError(await f.cli(["api-key", "create", "--environment", "env-00000000"]), 1, "environment \"env-00000000\" was not found");
+    expectCleanError(await f.cli(["api-key", "create", "--environment", "env-00000000"]), 1, "spec.resource.id names environment \"env-00000000\", which was not found");
   });
 
   it("lists keys, marking the one in use", async () => {
@@ -116,6 +116,6 @@ describe("vaultwire api-key", () => {
     expectCleanError(await f.cli(["api-key", "delete", ADMIN_KEY, "--force"]), 1, `API key "${ADMIN_KEY}" is the one this CLI is using`);
     expect(await f.ok(["api-key", "delete", created], { stdin: "y\n" })).toBe(`Deleted API key "${created}".\n`);
     expectCleanError(await f.cli(["api-key", "create", "extra"]), 2, "unexpected argument \"extra\"");
-    for (const verb of ["create", "list", "delete"]) expect((await f.cli(["api-key", verb, "--help"])).out).toContain("Examples:");
+    for (const verb of ["create", "list", "update", "delete"]) expect((await f.cli(["api-key", verb, "--help"])).out).toContain("Examples:");
   });
 });

@@ -73,7 +73,8 @@ describe("vaultwire provider-integration", () => {
     expectCleanError(await f.cli(["pi", "validate", akv, "--vault-uri", "https://evil.example.com"]), 1, "vault host \"evil.example.com\" is not allowed");
     expectCleanError(await f.cli(["pi", "validate", akv, "--vault-uri", f.azure.vaultUri, "--secret-identifier", "x"]), 2, "give --vault-uri or --secret-identifier, not both");
     expectCleanError(await f.cli(["pi", "create", "x"]), 2, "required flag \"cloud\" not set");
-    expectCleanError(await f.cli(["pi", "create", "x", "--cloud", "aws"]), 2, "invalid value \"aws\" for flag \"--cloud\": expected azure");
+    expectCleanError(await f.cli(["pi", "create", "x", "--cloud", "aws"]), 2, "required flag \"customer-role-arn\" not set");
+    expectCleanError(await f.cli(["pi", "create", "x", "--cloud", "gcp"]), 2, "invalid value \"gcp\" for flag \"--cloud\": expected one of azure, aws");
     expectCleanError(await f.cli(["pi", "update", akv]), 2, "required flag \"azure-tenant-id\" not set");
     expectCleanError(await f.cli(["pi", "list", "--cloud", "gcp"]), 2, "--cloud");
     expectCleanError(await f.cli(["pi", "nope"]), 2, "unknown command \"nope\" for \"vaultwire pi\"");
@@ -88,9 +89,9 @@ describe("vaultwire provider-integration", () => {
     await expectGolden("provider-integration-list", await f.ok(["pi", "list", "--cloud", "azure"]));
     await expectGolden("provider-integration-describe", await f.ok(["pi", "describe", akv]));
     const json = JSON.parse(await f.ok(["pi", "describe", akv, "-o", "json"])) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(["id", "name", "provider", "environment", "status", "customer_azure_tenant_id", "confluent_multi_tenant_app_id", "credential_client_id", "usages", "created_at"]);
+    expect(Object.keys(json)).toEqual(["id", "name", "provider", "environment", "status", "customer_azure_tenant_id", "confluent_multi_tenant_app_id", "credential_client_id", "customer_iam_role_arn", "iam_role_arn", "external_id", "usages", "created_at"]);
     expect(json.status).toBe("ACTIVE");
-    expect(json.usages).toEqual([expect.stringMatching(new RegExp(`^crn://vaultwire/organization=[^/]+/environment=${env}/cloud-cluster=${cluster}/connector=SqlServerCdcSource1$`))]);
+    expect(json.usages).toEqual([expect.stringMatching(new RegExp(`^crn://confluent.cloud/organization=[^/]+/environment=${env}/cloud-cluster=${cluster}/connector=SqlServerCdcSource1$`))]);
   });
 
   it("names an unknown id and lists the integrations that exist", async () => {

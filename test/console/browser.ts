@@ -2,6 +2,7 @@
 // driven by playwright-core, headless, with a fresh profile. Every response
 // body the browser receives is kept so the suite can scan it for canaries.
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -55,7 +56,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async close() {
       // Bodies of responses still streaming when a page navigated away may never settle.
       await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 2_000))]);
-      await context.close();
+      // A Chromium slow to exit on a loaded machine must not fail the suite: the profile is removed either way.
+      await Promise.race([context.close(), new Promise((resolve) => setTimeout(resolve, 20_000))]);
       await rm(profile, { recursive: true, force: true });
     },
   };
@@ -117,5 +119,34 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
       const byRef = (control.getAttribute("aria-labelledby") ?? "").split(/\s+/).some((id) => id !== "" && text(document.getElementById(id)) !== "");
       return !(byLabel || byAria || byRef);
     }).map((el) => el.outerHTML.slice(0, 160));
+  });
+}
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_PATH = "/__test-only__/axe.min.js";
+
+export interface AxeFinding {
+  readonly id: string;
+  readonly impact: string;
+  readonly help: string;
+  readonly targets: readonly string[];
+}
+
+/**
+ * Runs axe-core (from npm, injected as a script) on the page as it is now and
+ * returns the serious and critical violations, each with the elements it names.
+ */
+export async function seriousAccessibilityViolations(page: Page): Promise<AxeFinding[]> {
+  // The console's CSP allows only same-origin scripts (no inline ones): the script is served, by the
+  // test itself, from a path of the page's own origin, so the policy stays enforced while axe runs.
+  await page.route(`**${AXE_PATH}`, (route) => route.fulfill({ path: AXE_SOURCE, contentType: "text/javascript; charset=utf-8" }));
+  await page.addScriptTag({ url: new URL(AXE_PATH, page.url()).href });
+  return page.evaluate(async () => {
+    interface AxeResult { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResult> } }).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({ id: v.id, impact: v.impact ?? "", help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(" ")) }));
   });
 }

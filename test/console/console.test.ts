@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, ADMIN_SECRET, seedEnvironment, specConnector, startAzureFixture, startTestServer, storeTargets, VAULT_CANARY, VAULT_USER, type AzureFixture, type TestServer } from "../http/harness.js";
-import { DESKTOP, horizontalOverflow, launchBrowser, MOBILE, screenshot, unlabelledControls, type PageElement, type PageGlobals, type TestBrowser } from "./browser.js";
+import { DESKTOP, horizontalOverflow, launchBrowser, MOBILE, screenshot, seriousAccessibilityViolations, unlabelledControls, type PageElement, type PageGlobals, type TestBrowser } from "./browser.js";
 import { FAILED_TRACE, fakeRuntime, type FakeRuntime } from "./runtime-fake.js";
 
 interface Report { configs: { definition: { name: string; group: string }; value: { name: string; recommended_values: string[] } }[]; groups: string[] }
@@ -45,7 +45,7 @@ afterAll(async () => {
   await browser.close();
   await server.close();
   await azure.close();
-}, 60_000);
+}, 120_000);
 
 const heading = (name: string | RegExp, level = 1) => page.getByRole("heading", { name, level });
 const fieldOf = (control: Locator) => page.locator(".field", { has: control });
@@ -55,6 +55,28 @@ const describedText = (control: Locator) => control.evaluate((el) => {
 });
 const valuesOf = (locator: Locator) => locator.evaluateAll((els) => els.map((el) => (el as unknown as PageElement).value));
 const activeId = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id);
+const activeRole = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.getAttribute("role"));
+/** Everything this tab keeps in sessionStorage, as one string. */
+const sessionStorageText = () => page.evaluate(() => {
+  const { sessionStorage } = globalThis as unknown as { sessionStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } };
+  return Array.from({ length: sessionStorage.length }, (_, i) => { const key = sessionStorage.key(i) ?? ""; return `${key}=${sessionStorage.getItem(key) ?? ""}`; }).join("\n");
+});
+const DRAFT_KEY = "vaultwire.console.add-connector-draft";
+const wizardStep = () => new URL(page.url()).searchParams.get("step");
+
+/** Add connector from scratch: the draft an earlier test left in the tab is dropped first. */
+async function openNewWizard(): Promise<void> {
+  if (page.url().startsWith(server.url)) {
+    await page.evaluate((key) => { (globalThis as unknown as { sessionStorage: { removeItem(k: string): void } }).sessionStorage.removeItem(key); }, DRAFT_KEY);
+  }
+  await page.goto(`${server.url}/connectors/new`);
+}
+
+/** Opens a collapsed optional group of the Configuration step. */
+async function openGroup(name: string): Promise<void> {
+  const details = page.locator("details.group", { has: page.locator("summary", { hasText: name }) });
+  if (await details.getAttribute("open") === null) await details.locator("summary").click();
+}
 
 async function signIn(landing: string): Promise<void> {
   await page.getByLabel("API key").fill(ADMIN_KEY);
@@ -71,7 +93,7 @@ async function rowOf(table: Locator, text: string): Promise<Locator> {
 
 /** Plugin → Authentication with the secret manager on for `fields`, as the specification describes. */
 async function authenticationStep(identifiers: Record<string, string>): Promise<void> {
-  await page.goto(`${server.url}/connectors/new`);
+  await openNewWizard();
   await page.getByRole("radio", { name: /SqlServerCdcSourceV2/ }).check();
   await page.getByRole("button", { name: "Next: Authentication" }).click();
   await heading("Authentication", 2).waitFor();
@@ -90,15 +112,18 @@ async function fillConfiguration(name: string, tasks = "1"): Promise<void> {
   const text = (label: RegExp, value: string) => page.getByRole("textbox", { name: label }).fill(value);
   const pick = (label: RegExp, value: string) => page.getByRole("combobox", { name: label }).selectOption(value);
   await text(/^Connector name/, name);
-  await text(/^Kafka Cluster Authentication mode/, "SERVICE_ACCOUNT");
+  await openGroup("Kafka Cluster credentials");
+  await pick(/^Kafka Cluster Authentication mode/, "SERVICE_ACCOUNT");
   await text(/^Kafka Service Account/, "sa-xxxxxx");
   await text(/^Database hostname/, "203.0.113.0");
   await text(/^Database port/, "1433");
   await text(/^Database names/, "db123");
-  await pick(/^Database encrypt/, "false");
+  // A switch, at its default (off), which the JSON states as shown.
+  expect(await page.getByRole("switch", { name: /^Database encrypt/ }).isChecked()).toBe(false);
   await pick(/^Select output record value format/, "JSON");
   await pick(/^Output Kafka record key format/, "JSON");
   await text(/^Topic prefix/, "sqlcdc");
+  await openGroup("Connector config");
   await text(/^Tables included/, "table123");
   await text(/^Tasks/, tasks);
 }
@@ -147,6 +172,8 @@ describe("the web console", () => {
     await page.keyboard.type("wrong-secret-0000000000");
     await page.keyboard.press("Enter");
     await page.getByRole("alert").filter({ hasText: "The API key or secret is wrong" }).waitFor();
+    // The error takes focus, not the page body.
+    expect(await activeRole()).toBe("alert");
     await page.getByLabel("API secret").fill(ADMIN_SECRET);
     await page.getByLabel("API secret").press("Enter");
     await heading("Connectors").waitFor();
@@ -199,7 +226,7 @@ describe("the web console", () => {
     await page.keyboard.press("Space");
     expect(await toggle.isChecked()).toBe(true);
     const manager = page.getByRole("combobox", { name: /^Secret manager/ });
-    expect((await valuesOf(manager.locator("option"))).filter((v) => v !== "")).toEqual(["AZURE_KEY_VAULT"]);
+    expect((await valuesOf(manager.locator("option"))).filter((v) => v !== "")).toEqual(["AZURE_KEY_VAULT", "AWS_SECRETS_MANAGER"]);
     await manager.selectOption("AZURE_KEY_VAULT");
     const group = page.getByRole("group", { name: /^Configurations from Secret manager/ });
     expect(await valuesOf(group.getByRole("checkbox"))).toEqual(eligible);
@@ -223,7 +250,7 @@ describe("the web console", () => {
     await user.blur();
     expect(await password.getAttribute("aria-invalid")).toBe("false");
 
-    const integration = page.getByRole("combobox", { name: /^Provider Integration/ });
+    const integration = page.getByRole("combobox", { name: /^Provider Integration for the secret manager/ });
     expect(await integration.locator(`option[value="${seed.integrationId}"]`).textContent()).toBe(`dev-akv (${seed.integrationId})`);
     await integration.selectOption(seed.integrationId);
     await page.getByRole("button", { name: "Next: Configuration" }).click();
@@ -231,7 +258,10 @@ describe("the web console", () => {
     // The rest, grouped as the catalog groups it, required fields marked, managed fields not asked again.
     await heading("Configuration", 2).waitFor();
     const legends = await page.locator("form.wizard-step fieldset.group > legend").allTextContents();
-    expect(legends.slice(0, 4)).toEqual(["How should we connect to your data?", "Kafka Cluster credentials", "How should we connect to your database?", "Database config"]);
+    // Groups with a required field are open; the others are collapsed.
+    expect(legends).toEqual(["How should we connect to your data?", "How should we connect to your database?", "Output messages", "How should we name your topic(s)?", "Number of tasks for this connector"]);
+    expect(await page.locator("form.wizard-step details.group > summary").first().textContent()).toMatch(/^Kafka Cluster credentials \(optional, \d+ settings\)$/);
+    expect(await page.locator("form.wizard-step details.group[open]").count()).toBe(0);
     for (const label of ["Connector name", "Database hostname", "Database port", "Database names", "Topic prefix", "Tasks"]) {
       expect(await page.getByRole("textbox", { name: new RegExp(`^${label} \\(required\\)`) }).count(), label).toBe(1);
     }
@@ -407,6 +437,32 @@ describe("the web console", () => {
     expect(states).toEqual(["RUNNING", "FAILED"]);
   });
 
+  it("badges a connector whose secret expires soon, in the list and on its page, naming the secret and the date", async () => {
+    const created = await server.api("POST", `${seed.base}/connectors`, specConnector(azure.vaultUri, seed.integrationId, "running-expiring"));
+    expect(created.status, created.text).toBe(201);
+    const stored = (await server.running.store.connectors.listAll()).find((c) => c.name === "running-expiring");
+    if (!stored) throw new Error("no connector");
+    const secret = `${azure.vaultUri}::sqlserver-db-secret::password`;
+    const message = `database.password (${secret}): the secret expires at 2030-01-13T00:00:00.000Z (in 12 days); store a new version or extend its expiration date in Azure Key Vault before then: once it has expired, vaultwire fails the connector instead of using it`;
+    await server.running.store.connectors.updateStatus(stored.id, { ...stored.status, warnings: [{ code: "SECRET_NEAR_EXPIRY", key: "database.password", secret, expiresAt: "2030-01-13T00:00:00.000Z", message }] });
+
+    await page.goto(`${server.url}/connectors`);
+    const table = page.getByRole("table", { name: "Connectors" });
+    const row = await rowOf(table, "running-expiring");
+    expect(await row.locator(".badge-expiry").textContent()).toBe("Secret expires 2030-01-13");
+    expect(await row.locator(".badge-expiry").getAttribute("title")).toBe(`database.password (${secret}) expires at 2030-01-13T00:00:00.000Z`);
+    // Connectors without warnings have no such badge.
+    expect(await (await rowOf(table, "running-orders")).locator(".badge-expiry").count()).toBe(0);
+
+    await table.getByRole("link", { name: "running-expiring" }).click();
+    await heading("running-expiring").waitFor();
+    expect(await page.locator(".title-row .badge-expiry").textContent()).toBe("Secret expires 2030-01-13");
+    await page.getByText("A secret this connector uses expires soon").waitFor();
+    expect(await page.locator("ul.warnings li").allTextContents()).toEqual([message]);
+    expect(await page.content()).not.toContain(VAULT_CANARY);
+    expect((await server.api("DELETE", `${seed.base}/connectors/running-expiring`)).status).toBe(200);
+  });
+
   it("pauses, resumes, restarts and deletes a connector, each after a confirmation", async () => {
     await page.goto(`${server.url}/connectors/running-orders`);
     await heading("running-orders").waitFor();
@@ -485,10 +541,172 @@ describe("the web console", () => {
     await page.getByRole("combobox", { name: "Kafka cluster" }).locator(`option[value="${seed.clusterId}"]`).waitFor({ state: "attached" });
   });
 
+  it("makes each Add connector step a history entry: Back, Forward and reload restore it, from a draft that never keeps a password", async () => {
+    const PASSWORD = "Typed-Pa55-canary-7731";
+    await openNewWizard();
+    await page.getByRole("radio", { name: /SqlServerCdcSourceV2/ }).check();
+    await page.getByRole("button", { name: "Next: Authentication" }).click();
+    await heading("Authentication", 2).waitFor();
+    expect(wizardStep()).toBe("authentication");
+    // After Next the new step's heading has focus, not the page body.
+    expect(await activeId()).toBe("wizard-step-title");
+    await page.getByRole("button", { name: "Next: Configuration" }).click();
+    await heading("Configuration", 2).waitFor();
+    expect(wizardStep()).toBe("configuration");
+    expect(await activeId()).toBe("wizard-step-title");
+
+    // The secret manager is off: the password is typed in plaintext, and only the form holds it.
+    await fillConfiguration("history-orders");
+    await page.getByRole("textbox", { name: /^Database username/ }).fill("cdc_reader");
+    await page.locator("#config-database-password").fill(PASSWORD);
+    const stored = await sessionStorageText();
+    expect(stored).toContain(DRAFT_KEY);
+    expect(stored).toContain("history-orders");
+    expect(stored).toContain("cdc_reader");
+    expect(stored).not.toContain(PASSWORD);
+    await page.getByRole("button", { name: "Next: Review" }).click();
+    await heading("Review the configuration", 2).waitFor();
+    expect(wizardStep()).toBe("review");
+    expect(JSON.parse(await page.getByTestId("review-json").textContent() ?? "{}")).toMatchObject({ config: { "database.password": PASSWORD } });
+
+    // The browser's Back goes to the previous step (not out of the wizard), Forward returns.
+    await page.goBack();
+    await heading("Configuration", 2).waitFor();
+    expect(await page.getByRole("textbox", { name: /^Connector name/ }).inputValue()).toBe("history-orders");
+    await page.goBack();
+    await heading("Authentication", 2).waitFor();
+    await page.goForward();
+    await heading("Configuration", 2).waitFor();
+    await page.goForward();
+    await heading("Review the configuration", 2).waitFor();
+
+    // Reload keeps the step and the form, without the password.
+    await page.reload();
+    await heading("Review the configuration", 2).waitFor();
+    await page.getByText("Draft restored").waitFor();
+    const reviewed = JSON.parse(await page.getByTestId("review-json").textContent() ?? "{}") as { name: string; config: Record<string, string> };
+    expect(reviewed.name).toBe("history-orders");
+    expect(reviewed.config["database.user"]).toBe("cdc_reader");
+    expect(reviewed.config["database.password"]).toBeUndefined();
+    await screenshot(page, "add-connector-draft-restored-desktop");
+    // The in-page Back after a reload stays in the wizard too, and the password must be typed again.
+    await page.getByRole("button", { name: "Back" }).click();
+    await heading("Configuration", 2).waitFor();
+    expect(await page.locator("#config-database-password").inputValue()).toBe("");
+    expect(await sessionStorageText()).not.toContain(PASSWORD);
+
+    // A step opened without a draft (another tab, a bookmark) starts at the plugin.
+    await page.evaluate((key) => { (globalThis as unknown as { sessionStorage: { removeItem(k: string): void } }).sessionStorage.removeItem(key); }, DRAFT_KEY);
+    await page.goto(`${server.url}/connectors/new?step=review`);
+    await page.getByRole("button", { name: "Next: Authentication" }).waitFor();
+    expect(wizardStep()).toBeNull();
+    expect(await heading("Review the configuration", 2).count()).toBe(0);
+  });
+
+  it("asks before discarding a draft: Cancel, Discard draft and switching plugin", async () => {
+    await openNewWizard();
+    await page.getByRole("radio", { name: /SqlServerCdcSourceV2/ }).check();
+    await page.getByRole("button", { name: "Next: Authentication" }).click();
+    await heading("Authentication", 2).waitFor();
+    await page.getByRole("switch", { name: /^Use secret manager/ }).check();
+    // Back to the plugin and another one: the filled-in form is not dropped without asking.
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("radio", { name: /PostgresCdcSourceV2/ }).check();
+    await page.getByRole("button", { name: "Next: Authentication" }).click();
+    const switchDialog = page.getByRole("dialog", { name: "Switch to PostgresCdcSourceV2?" });
+    await switchDialog.waitFor();
+    await switchDialog.getByRole("button", { name: "Cancel" }).click();
+    await switchDialog.waitFor({ state: "hidden" });
+    expect(wizardStep()).toBeNull();
+    await page.getByRole("radio", { name: /SqlServerCdcSourceV2/ }).check();
+    await page.getByRole("button", { name: "Next: Authentication" }).click();
+    await heading("Authentication", 2).waitFor();
+    expect(await page.getByRole("switch", { name: /^Use secret manager/ }).isChecked()).toBe(true);
+
+    // Cancel asks; declining keeps everything; confirming removes the draft from the tab.
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    const discard = page.getByRole("dialog", { name: "Discard this connector draft?" });
+    await discard.waitFor();
+    await discard.getByRole("button", { name: "Cancel" }).click();
+    expect(new URL(page.url()).pathname).toBe("/connectors/new");
+    expect(await sessionStorageText()).toContain(DRAFT_KEY);
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    await discard.getByRole("button", { name: "Discard draft" }).click();
+    await page.waitForURL(`${server.url}/connectors`);
+    expect(await sessionStorageText()).not.toContain(DRAFT_KEY);
+    await page.getByRole("link", { name: "Add connector" }).first().click();
+    await heading("Add connector").waitFor();
+    expect(await page.getByRole("radio", { checked: true }).count()).toBe(0);
+    expect(await page.getByText("Draft restored").count()).toBe(0);
+  });
+
+  it("knows what the server knows: allowed vault hosts from the start, each error once, dropdowns, switches, no placeholders, the identity method's integration picker", async () => {
+    const emulatorHost = new URL(azure.vaultUri).host;
+    await authenticationStep({ "database.password": `${azure.vaultUri}::sqlserver-db-secret::password` });
+    // The operator's hosts are listed before anything was sent, and an identifier there is simply fine.
+    const hostsHint = await page.locator("#identifier-hosts").textContent() ?? "";
+    expect(hostsHint).toContain(emulatorHost);
+    expect(hostsHint).toContain("<vault-name>.vault.azure.net");
+    expect(hostsHint).not.toContain("any host this server's operator allowed");
+    const password = page.getByRole("textbox", { name: /^Database password/ });
+    expect(await fieldOf(password).locator(".note").count()).toBe(0);
+    expect(await fieldOf(password).locator(".field-errors").count()).toBe(0);
+    // A host outside the list: one error, also after the server's own check.
+    await password.fill("https://vault.example.com::db-credentials");
+    await fieldOf(password).locator(".field-errors li").first().waitFor();
+    expect(await fieldOf(password).locator(".field-errors li").allTextContents()).toEqual([expect.stringContaining("ault host \"vault.example.com\" is not allowed") as unknown]);
+    await page.getByRole("button", { name: "Next: Configuration" }).click();
+    await page.locator("#error-summary").waitFor();
+    expect(await fieldOf(password).locator(".field-errors li").count()).toBe(1);
+    await password.fill(`${azure.vaultUri}::sqlserver-db-secret::password`);
+
+    // The identity method's provider integration: only for that method, a picker of Azure integrations, its own label.
+    await page.getByRole("switch", { name: /^Use secret manager/ }).uncheck();
+    const method = page.getByRole("combobox", { name: /^Authentication method/ });
+    const identityIntegration = page.getByRole("combobox", { name: /^Provider Integration for Microsoft Entra ID application/ });
+    expect(await identityIntegration.count()).toBe(0);
+    await method.selectOption("Microsoft Entra ID application");
+    await identityIntegration.waitFor();
+    expect(await identityIntegration.locator(`option[value="${seed.integrationId}"]`).textContent()).toBe(`dev-akv (${seed.integrationId})`);
+    expect(await page.getByRole("textbox", { name: /provider\.integration\.id/ }).count()).toBe(0);
+    await method.selectOption("Password");
+    expect(await identityIntegration.count()).toBe(0);
+    await page.getByRole("switch", { name: /^Use secret manager/ }).check();
+    await page.getByRole("button", { name: "Next: Configuration" }).click();
+    await heading("Configuration", 2).waitFor();
+
+    // Fixed choices are dropdowns, booleans switches; template placeholders and never-shown fields stay off the page.
+    await openGroup("Kafka Cluster credentials");
+    const mode = page.getByRole("combobox", { name: /^Kafka Cluster Authentication mode/ });
+    expect(await valuesOf(mode.locator("option"))).toEqual(["", "KAFKA_API_KEY", "SERVICE_ACCOUNT"]);
+    expect(await page.getByRole("textbox", { name: /^Kafka Cluster Authentication mode/ }).count()).toBe(0);
+    expect(await page.getByRole("switch", { name: /^Database encrypt/ }).count()).toBe(1);
+    await openGroup("Auto-restart policy");
+    expect(await page.getByRole("switch", { name: /^Enable Connector Auto-restart/ }).isChecked()).toBe(true);
+    expect(await page.getByRole("combobox", { name: /^Database encrypt/ }).count()).toBe(0);
+    expect(await page.getByText("Show schemas in data preview request output").count()).toBe(0);
+    const html = await page.content();
+    expect(html).not.toContain("${connect.regional.connector}");
+    expect(html).not.toContain("{{.logicalClusterId}}");
+    expect(html).not.toContain("datapreview.schemas.enable");
+
+    // Short enough to work through, with Next always in reach.
+    await page.locator("details.group[open]").evaluateAll((els) => { for (const el of els) (el as unknown as { removeAttribute(name: string): void }).removeAttribute("open"); });
+    const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+    expect(height).toBeLessThan(3_500);
+    await page.evaluate(() => { (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0); });
+    const next = await page.getByRole("button", { name: "Next: Review" }).boundingBox();
+    expect(next).not.toBeNull();
+    expect((next?.y ?? 1e9) + (next?.height ?? 0)).toBeLessThanOrEqual(DESKTOP.height);
+    await screenshot(page, "add-connector-configuration-collapsed-desktop");
+  });
+
   it("fits 1280×800 and 390×844 without horizontal overflow, labels every input, and saves screenshots", async () => {
     const visits: { name: string; open: () => Promise<void> }[] = [
       { name: "connectors", open: async () => { await page.goto(`${server.url}/connectors`); await page.getByRole("table", { name: "Connectors" }).waitFor(); } },
       { name: "connector-detail-failed", open: async () => { await page.goto(`${server.url}/connectors/failing-orders`); await page.getByRole("heading", { name: "Why the connector failed" }).waitFor(); } },
+      { name: "add-connector-plugin", open: async () => { await page.goto(`${server.url}/connectors/new`); await page.getByRole("radio").first().waitFor(); } },
       {
         name: "add-connector-authentication",
         open: async () => {
@@ -526,6 +744,11 @@ describe("the web console", () => {
       { name: "environments", open: async () => { await page.goto(`${server.url}/environments`); await page.getByRole("table", { name: /^Kafka clusters/ }).waitFor(); await page.getByText("Register a Kafka cluster").click(); } },
     ];
     const problems: string[] = [];
+    // The check itself can fail: a button with no name is a critical violation.
+    await page.goto(`${server.url}/connectors`);
+    await page.getByRole("table", { name: "Connectors" }).waitFor();
+    await page.evaluate(() => { (globalThis as unknown as { document: { body: { insertAdjacentHTML(where: string, html: string): void } } }).document.body.insertAdjacentHTML("beforeend", "<button type=\"button\" id=\"axe-probe\"></button>"); });
+    expect((await seriousAccessibilityViolations(page)).map((v) => `${v.id} ${v.targets.join(" ")}`)).toContain("button-name #axe-probe");
     for (const [size, viewport] of [["desktop", DESKTOP], ["mobile", MOBILE]] as const) {
       await page.setViewportSize(viewport);
       for (const visit of visits) {
@@ -534,6 +757,7 @@ describe("the web console", () => {
         if (overflow > 0) problems.push(`${visit.name} at ${size}: ${overflow}px wider than the viewport (${culprits.join(", ")})`);
         const unlabelled = await unlabelledControls(page);
         if (unlabelled.length > 0) problems.push(`${visit.name} at ${size}: inputs without a label: ${unlabelled.join(" | ")}`);
+        for (const v of await seriousAccessibilityViolations(page)) problems.push(`${visit.name} at ${size}: axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(", ")}`);
         await screenshot(page, `${visit.name}-${size}`);
         await browser.snapshot();
       }
@@ -543,6 +767,7 @@ describe("the web console", () => {
     await heading("Sign in").waitFor();
     if ((await horizontalOverflow(page)).overflow > 0) problems.push("sign-in at mobile overflows");
     if ((await unlabelledControls(page)).length > 0) problems.push("sign-in has unlabelled inputs");
+    for (const v of await seriousAccessibilityViolations(page)) problems.push(`sign-in at mobile: axe ${v.impact} ${v.id} (${v.help}): ${v.targets.join(", ")}`);
     await screenshot(page, "sign-in-mobile");
     await page.setViewportSize(DESKTOP);
     expect(problems).toEqual([]);

@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalKafka, type LocalKafka } from "../../src/dev/local-kafka.js";
-import { readTopic, readWholeTopic } from "./kafka-reader.js";
+import { readTopic, readWholeTopic } from "../../src/dev/kafka-reader.js";
 import { canAdminPostgres, pgPort, psqlAdmin } from "./postgres-admin.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createAdminClient } from "../../src/cli/commands/dev-azure-client.js";
 import { devAzure } from "../../src/cli/commands/dev-azure.js";
-import type { CliIo } from "../../src/cli/io.js";
-import { run } from "../../src/cli/run.js";
+import { captureIo, cli, until } from "./cli-io.js";
 
 interface StartJson {
   authorityHost: string;
@@ -25,32 +24,6 @@ interface StartJson {
 }
 
 interface RoleAssignmentJson { vault: string; assignmentId: string; principalObjectId: string; roleName: string; dataActions: string[]; secretName: string | null }
-
-function captureIo(hooks: Pick<CliIo, "readStdin" | "waitForShutdown"> = { readStdin: () => Promise.resolve(""), waitForShutdown: () => new Promise(() => undefined) }): { io: CliIo; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, readFile: (path) => readFile(path, "utf8"), env: {}, ...hooks },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { io, out, err } = captureIo();
-  const code = await run(args, io);
-  return { code, out: out(), err: err() };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("vaultwire dev azure (in-process)", () => {
   let stateDir: string;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientSecretCredential, type TokenCredential } from "@azure/identity";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
-import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
+import { startAzureEmulator, type AzureEmulator, type AzureEmulatorOptions } from "../../src/emulator/azure/index.js";
 
 export interface TestEmulator {
   readonly emulator: AzureEmulator;
@@ -14,9 +14,9 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
-export async function startTestEmulator(): Promise<TestEmulator> {
+export async function startTestEmulator(options: Omit<AzureEmulatorOptions, "stateDir"> = {}): Promise<TestEmulator> {
   const stateDir = await mkdtemp(join(tmpdir(), "vaultwire-azure-emulator-"));
-  const emulator = await startAzureEmulator({ stateDir });
+  const emulator = await startAzureEmulator({ stateDir, ...options });
   return {
     emulator,
     stateDir,

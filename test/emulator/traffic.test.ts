@@ -102,3 +102,22 @@ describe("injected faults", () => {
     expect(performance.now() - quick).toBeLessThan(250);
   });
 });
+
+describe("Retry-After from the throttle window", () => {
+  it("tells the seconds until the 10-second window has room again", async () => {
+    const client = await warmClient();
+    test.emulator.setThrottle(VAULT, { limitPer10Seconds: 2, retryAfterSeconds: "window" });
+    await client.getSecret("s");
+    await client.getSecret("s");
+    const error = await failure(client.getSecret("s"));
+    expect(error.statusCode).toBe(429);
+    // Both admitted requests are less than a second old: the first leaves the window in 9.x s.
+    expect(error.response?.headers.get("retry-after")).toBe("10");
+  });
+
+  it("refuses a window Retry-After with a limit of 0, and other values, naming the field", () => {
+    expect(() => { test.emulator.setThrottle(VAULT, { limitPer10Seconds: 0, retryAfterSeconds: "window" }); }).toThrow("retryAfterSeconds \"window\" needs limitPer10Seconds of at least 1: with 0 the window never frees up");
+    expect(() => { test.emulator.setThrottle(VAULT, { limitPer10Seconds: 1, retryAfterSeconds: -1 }); }).toThrow("retryAfterSeconds must be a whole number of seconds or \"window\"");
+    expect(() => { test.emulator.setThrottle(VAULT, { limitPer10Seconds: 1, retryAfterSeconds: "soon" as "window" }); }).toThrow(/retryAfterSeconds/);
+  });
+});

@@ -144,7 +144,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
     it("creates an org-wide key (202)", async () => {
       const response = await server.api<ApiKey>("POST", "/iam/v2/api-keys", { spec: { description: "ci" } });
       expect(response.status).toBe(202);
-      expect(response.body.spec.resource.kind).toBe("Organization");
+      expect(response.body.spec.resource).toMatchObject({ id: "cloud", kind: "Cloud", api_version: "iam/v2" });
       expect(response.headers.get("cache-control")).toBe("no-store");
       orgKey = { id: response.body.id, key: response.body.id, secret: response.body.spec.secret ?? "" };
       expect((await server.api("GET", "/org/v2/environments", undefined, as(orgKey))).status).toBe(200);
@@ -167,8 +167,8 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect((await server.api("GET", "/iam/v2/api-keys/NOSUCHKEY0000001")).status).toBe(404);
     });
 
-    it("rejects a key for an unknown environment (404) and a bad description (400)", async () => {
-      expect((await server.api("POST", "/iam/v2/api-keys", { spec: { resource: { id: "env-nope0000" } } })).status).toBe(404);
+    it("rejects a key for an unknown environment and a bad description (400, as Confluent's create answers)", async () => {
+      expect((await server.api("POST", "/iam/v2/api-keys", { spec: { resource: { id: "env-nope0000" } } })).status).toBe(400);
       const bad = await server.api<V2Error>("POST", "/iam/v2/api-keys", { spec: { description: "d".repeat(256) } });
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0]?.source?.pointer).toBe("/spec/description");
@@ -235,13 +235,13 @@ describe.each(storeTargets())("authentication on $name", (target) => {
       expect((await server.api<List<ApiKey>>("GET", "/iam/v2/api-keys")).body.data).toHaveLength(3);
     });
 
-    it("refuses to delete the key making the request (409: well formed, but that key's state refuses it)", async () => {
+    it("refuses to delete the key making the request (403: Confluent's delete has no 409)", async () => {
       const self = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${ADMIN_KEY}`);
-      expect(self.status).toBe(409);
-      expect(self.body.errors[0]).toMatchObject({ status: "409", code: "conflict" });
+      expect(self.status).toBe(403);
+      expect(self.body.errors[0]).toMatchObject({ status: "403", code: "forbidden" });
       expect(self.body.errors[0]?.detail).toContain(`API key "${ADMIN_KEY}" is the one making this request`);
       const other = await server.api<V2Error>("DELETE", `/iam/v2/api-keys/${orgKey.id}`, undefined, as(orgKey));
-      expect(other.status).toBe(409);
+      expect(other.status).toBe(403);
       expect((await server.api("GET", "/org/v2/environments")).status).toBe(200);
     });
 
@@ -307,7 +307,7 @@ describe.each(storeTargets())("authentication on $name", (target) => {
         let environmentId: string;
         try {
           expect(first.running.bootstrapKey?.key.id).toBe(ADMIN_KEY);
-          expect(first.running.bootstrapKey?.key.scope).toEqual({ kind: "org" });
+          expect(first.running.bootstrapKey?.key.resource).toEqual({ kind: "Cloud" });
           environmentId = (await first.api<{ id: string }>("POST", "/org/v2/environments", { display_name: "survives" })).body.id;
         } finally {
           await first.close();

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
 import type { FailedAttemptLimiter } from "../../src/http/auth.js";
+import type { AwsPlatformIdentity } from "../../src/secret-managers/aws-secrets-manager/index.js";
 import { startServer, type RunningServer } from "../../src/main/server.js";
 import type { ServerSettings } from "../../src/main/settings.js";
 import type { ConnectorRuntime } from "../../src/services/runtime.js";
@@ -98,6 +99,11 @@ export interface TestServerOptions {
   readonly withoutAzureIdentity?: boolean;
   readonly reconcileIntervalMs?: number;
   readonly secretRefreshIntervalMs?: number;
+  /** VAULTWIRE_SECRET_EXPIRY_WARNING_DAYS (default 30). */
+  readonly secretExpiryWarningDays?: number;
+  /** VAULTWIRE_LEASE_TTL_MS and VAULTWIRE_REPLICA_ID (several replicas on one database). */
+  readonly leaseTtlMs?: number;
+  readonly replicaId?: string;
   readonly trustedProxies?: readonly string[];
   /** A fixed port (restart tests: workers keep calling the same URL); default a free one. */
   readonly port?: number;
@@ -109,6 +115,8 @@ export interface TestServerOptions {
   readonly settings?: (settings: ServerSettings) => ServerSettings;
   /** The failed sign-in limiter; the server's default limits otherwise. */
   readonly failedAttempts?: FailedAttemptLimiter;
+  /** AWS Secrets Manager: vaultwire's identity and the endpoint (moto) it calls for Secrets Manager and STS. */
+  readonly aws?: { readonly platformIdentity: AwsPlatformIdentity; readonly endpoint: string; readonly platformRoleArn?: string };
 }
 
 /** Kafka Connect runs on this machine in tests and the quickstart; loopback is refused unless allowed. */
@@ -129,8 +137,13 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
     regionPolicyFile: undefined,
     reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
     secretRefreshIntervalMs: options.secretRefreshIntervalMs ?? 300_000,
+    secretExpiryWarningDays: options.secretExpiryWarningDays ?? 30,
+    leaseTtlMs: options.leaseTtlMs ?? 10_000,
+    replicaId: options.replicaId,
+    drainMs: 0,
     trustedProxies: options.trustedProxies ?? [],
     allowedConnectHosts: options.allowedConnectHosts ?? LOCAL_CONNECT_HOSTS,
+    auditRetentionDays: 90,
     azure: {
       cloud: "public",
       authorityHost: azure.emulator.authorityHost,
@@ -138,7 +151,15 @@ export function testSettings(azure: AzureFixture, dataDir: string, database: Tes
       allowedVaultHosts: vaultHosts,
       emulatorHosts: vaultHosts,
       platformIdentity: options.withoutAzureIdentity ? undefined : { method: "client-secret", clientId: azure.appId, clientSecret: azure.appSecret },
+    },    aws: {
+      platformIdentity: options.aws?.platformIdentity,
+      partition: "aws",
+      region: "us-east-1",
+      secretsManagerEndpoint: options.aws?.endpoint,
+      stsEndpoint: options.aws?.endpoint,
+      platformRoleArn: options.aws?.platformRoleArn,
     },
+
   };
 }
 
@@ -271,7 +292,7 @@ export function plainConnector(name: string, password: string): { name: string; 
 }
 
 /** Creates an environment, a cluster (Azure Dedicated, westus3, PUBLIC) and an integration with the customer's tenant. */
-export async function seedEnvironment(server: TestServer, azure: AzureFixture, name = "dev"): Promise<{ environmentId: string; clusterId: string; integrationId: string; base: string }> {
+export async function seedEnvironment(server: Pick<TestServer, "api">, azure: AzureFixture, name = "dev"): Promise<{ environmentId: string; clusterId: string; integrationId: string; base: string }> {
   const environment = await server.api<{ id: string }>("POST", "/org/v2/environments", { display_name: name });
   const cluster = await server.api<{ id: string }>("POST", "/cmk/v2/clusters", {
     spec: { display_name: `${name}-cluster`, availability: "SINGLE_ZONE", cloud: "AZURE", region: "westus3", config: { kind: "Dedicated", cku: 1 }, environment: { id: environment.body.id }, networking: "PUBLIC", kafka_bootstrap_servers: "localhost:9092", connect_urls: ["http://127.0.0.1:8083"] },

@@ -10,7 +10,7 @@ interface List<T> { api_version: string; kind: string; metadata: { first: string
 interface ClusterSpec {
   display_name: string; availability: string; cloud: string; region: string; config: { kind: string; cku?: number };
   environment: { id: string; related: string; resource_name: string }; networking: string; kafka_bootstrap_servers: string; connect_urls: string[];
-  kafka_bootstrap_endpoint: string; http_endpoint: string;
+  kafka_bootstrap_endpoint: string; http_endpoint: string; api_endpoint: string;
 }
 interface Cluster { api_version: string; kind: string; id: string; metadata: Metadata; spec: ClusterSpec; status: { phase: string; cku?: number } }
 
@@ -53,7 +53,7 @@ describe.each(storeTargets())("org/v2 and cmk/v2 on $name", (target) => {
       expect(created.body).toMatchObject({ api_version: "org/v2", kind: "Environment", display_name: "production" });
       expect(created.body.id).toMatch(/^env-[a-z0-9]+$/);
       expect(created.body.metadata.self).toBe(`${server.url}/org/v2/environments/${created.body.id}`);
-      expect(created.body.metadata.resource_name).toMatch(new RegExp(`^crn://vaultwire/organization=[^/]+/environment=${created.body.id}$`));
+      expect(created.body.metadata.resource_name).toMatch(new RegExp(`^crn://confluent.cloud/organization=[^/]+/environment=${created.body.id}$`));
       expect(Date.parse(created.body.metadata.created_at)).not.toBeNaN();
       expect(created.body.metadata.updated_at).toBe(created.body.metadata.created_at);
       const read = await server.api<Environment>("GET", `/org/v2/environments/${created.body.id}`);
@@ -215,7 +215,8 @@ describe.each(storeTargets())("org/v2 and cmk/v2 on $name", (target) => {
       expect(created.body).toMatchObject({ api_version: "cmk/v2", kind: "Cluster", status: { phase: "PROVISIONED", cku: 2 } });
       expect(created.body.id).toMatch(/^lkc-[a-z0-9]+$/);
       expect(created.body.metadata.self).toBe(`${server.url}/cmk/v2/clusters/${created.body.id}`);
-      expect(created.body.metadata.resource_name).toMatch(new RegExp(`/environment=${environment.id}/cloud-cluster=${created.body.id}$`));
+      // Confluent's clients derive the RBAC CRN by cutting the resource name at "/kafka=" and fail without it.
+      expect(created.body.metadata.resource_name).toMatch(new RegExp(`/environment=${environment.id}/cloud-cluster=${created.body.id}/kafka=${created.body.id}$`));
       const { resource_name: environmentCrn, ...environmentRef } = created.body.spec.environment;
       expect(environmentCrn).toMatch(new RegExp(`/environment=${environment.id}$`));
       expect({ ...created.body.spec, environment: environmentRef }).toEqual({
@@ -225,7 +226,8 @@ describe.each(storeTargets())("org/v2 and cmk/v2 on $name", (target) => {
         region: "westus3",
         config: { kind: "Dedicated", cku: 2 },
         kafka_bootstrap_endpoint: "SASL_SSL://broker-1:9092",
-        http_endpoint: "",
+        http_endpoint: server.url,
+        api_endpoint: server.url,
         environment: { id: environment.id, related: `${server.url}/org/v2/environments/${environment.id}` },
         networking: "PRIVATE_LINK",
         kafka_bootstrap_servers: "broker-1:9092,broker-2:9092",

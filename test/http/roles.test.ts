@@ -13,6 +13,7 @@ describe.each(storeTargets())("API key roles on $name", (target) => {
   let server: TestServer;
   let seed: Awaited<ReturnType<typeof seedEnvironment>>;
   let keys: { orgOperator: Auth; envAdmin: Auth; developer: Auth; envOperator: Auth };
+  let organizationCrn: string;
 
   async function key(role: string | undefined, environmentId?: string): Promise<Auth> {
     const created = await server.api<{ id: string; spec: { secret: string; role: string } }>("POST", "/iam/v2/api-keys", { spec: { description: `${role ?? "default"} key`, ...(environmentId ? { resource: { id: environmentId } } : {}), ...(role ? { role } : {}) } });
@@ -35,16 +36,22 @@ describe.each(storeTargets())("API key roles on $name", (target) => {
       envOperator: await key("operator", seed.environmentId),
     };
     await server.api("POST", `${seed.base}/connectors`, plainConnector("existing"));
+    const environment = await server.api<{ metadata: { resource_name: string } }>("GET", `/org/v2/environments/${seed.environmentId}`);
+    organizationCrn = environment.body.metadata.resource_name.replace(/\/environment=.*$/, "");
   });
   afterAll(async () => { await server.close(); });
 
-  it("defaults: OrganizationAdmin without a resource, EnvironmentAdmin with one; roles are shown", async () => {
-    const list = await server.api<{ data: { id: string; spec: { role: string } }[] }>("GET", "/iam/v2/api-keys");
-    const roleOf = (auth: Auth) => list.body.data.find((k) => k.id === auth.key)?.spec.role;
-    expect(roleOf(keys.envAdmin)).toBe("EnvironmentAdmin");
-    expect(roleOf(keys.developer)).toBe("DeveloperManage");
-    expect(roleOf(keys.envOperator)).toBe("Operator");
-    expect(roleOf(keys.orgOperator)).toBe("Operator");
+  it("defaults: OrganizationAdmin without a resource, EnvironmentAdmin with one; each key's own service account has its role", async () => {
+    const list = await server.api<{ data: { id: string; spec: { owner: { id: string } } }[] }>("GET", "/iam/v2/api-keys");
+    const bindings = await server.api<{ data: { principal: string; role_name: string }[] }>("GET", `/iam/v2/role-bindings?crn_pattern=${encodeURIComponent(organizationCrn)}`);
+    const roleOf = (auth: Auth) => {
+      const owner = list.body.data.find((k) => k.id === auth.key)?.spec.owner.id;
+      return bindings.body.data.filter((b) => b.principal === `User:${owner ?? "-"}`).map((b) => b.role_name);
+    };
+    expect(roleOf(keys.envAdmin)).toEqual(["EnvironmentAdmin"]);
+    expect(roleOf(keys.developer)).toEqual(["DeveloperManage"]);
+    expect(roleOf(keys.envOperator)).toEqual(["Operator"]);
+    expect(roleOf(keys.orgOperator)).toEqual(["Operator"]);
   });
 
   it.each<[{ role: unknown; resource?: boolean }, string]>([

@@ -5,8 +5,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "../../src/domain/azure-key-vault-identifier.js";
-import { createVaultHostPolicy } from "../../src/domain/vault-host-policy.js";
+import { parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "../../src/secret-managers/azure-key-vault/identifier.js";
+import { createVaultHostPolicy } from "../../src/secret-managers/azure-key-vault/vault-host-policy.js";
 import { startAzureEmulator, type AzureEmulator } from "../../src/emulator/azure/index.js";
 import { createSelfSignedCertificate } from "../../src/emulator/azure/x509-builder.js";
 import { createAzureKeyVaultSecretManager, type AzureIntegration, type AzureKeyVaultSettings } from "../../src/secret-managers/azure-key-vault/index.js";
@@ -126,6 +126,24 @@ describe("fetch through the real SDKs", () => {
     expect(results.map((r) => (r.ok ? r.value.reveal() : r.error.message))).toEqual([CANARY_USER, CANARY_PASSWORD, "5432", CANARY_PASSWORD]);
     expect(results.every((r) => r.ok && /^[0-9a-f]{32}$/.test(r.version))).toBe(true);
     expect(emulator.requestCounts(vaults.main).byOperation.get).toBe(2);
+  });
+
+  it("reads a secret's exp through the SDK as expiresAt, and a later change of it on a live read", async () => {
+    const manager = createAzureKeyVaultSecretManager(settings());
+    const exp = new Date(Math.floor(Date.now() / 1000) * 1000 + 10 * 86_400_000);
+    emulator.setSecret(vaults.main, "expiring", "x", { expiresOn: exp });
+    const request = [{ key: "database.password", identifier: identifier(vault, "expiring") }];
+    const [first] = await manager.fetch(integration(), request);
+    expect(first?.ok === true && first.expiresAt).toBe(exp.toISOString());
+    const later = new Date(exp.getTime() + 30 * 86_400_000);
+    emulator.updateSecret(vaults.main, "expiring", { expiresOn: later });
+    const [cached] = await manager.fetch(integration(), request);
+    expect(cached?.ok === true && cached.expiresAt).toBe(exp.toISOString());
+    const [live] = await manager.fetch(integration(), request, { live: true });
+    expect(live?.ok === true && live.expiresAt).toBe(later.toISOString());
+    emulator.updateSecret(vaults.main, "expiring", { expiresOn: null });
+    const [cleared] = await manager.fetch(integration(), request, { live: true });
+    expect(cleared?.ok === true && cleared.expiresAt).toBeUndefined();
   });
 
   it("makes exactly 2 GETs for 10 connectors × 4 fields on 2 secrets", async () => {

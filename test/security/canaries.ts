@@ -28,7 +28,11 @@ export type CanaryKind =
   | "api-key-secret"
   | "master-key"
   | "worker-credential"
-  | "foreign-response";
+  | "foreign-response"
+  /** A value stored in AWS Secrets Manager (moto). */
+  | "aws-secret"
+  /** vaultwire's own AWS secret access key. */
+  | "aws-platform-secret-key";
 
 export interface Canary {
   /** Unique within a registry, e.g. "vault secret pg-password". */
@@ -307,7 +311,7 @@ export async function scanKafkaConnect(registry: CanaryRegistry, options: Connec
   await get("/connector-plugins");
   await get("/admin/loggers");
   if (options.bootstrapServers !== undefined) {
-    const { readWholeTopic } = await import("../e2e/kafka-reader.js");
+    const { readWholeTopic } = await import("../../src/dev/kafka-reader.js");
     for (const topic of options.topics ?? []) {
       const records = await readWholeTopic(options.bootstrapServers, topic, 30_000);
       hits.push(...registry.scan(records.map((r) => `${r.key ?? ""}\t${r.value ?? ""}`).join("\n"), `topic ${topic}`));

@@ -21,6 +21,8 @@ export interface FakeConnect {
   readonly configs: Map<string, Record<string, string>>;
   /** The trace reported for a connector (FAILED), by name; none: RUNNING. */
   readonly traces: Map<string, string>;
+  /** How long a restart takes to be answered (0: at once); a test sets it to widen the window a slow Connect leaves. */
+  restartDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,10 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
     if (!config) return json(res, 404, { error_code: 404, message: `Connector ${name} not found` });
     if (action === "config") return json(res, 200, config);
     if (action === "status") return json(res, 200, statusOf(name, config));
+    if (action === "restart" && fake.restartDelayMs > 0) {
+      setTimeout(() => json(res, 202, undefined), fake.restartDelayMs);
+      return res;
+    }
     if (action === "restart" || action === "pause" || action === "resume") return json(res, 202, undefined);
     return json(res, 404, { error_code: 404, message: "Not found" });
   };
@@ -87,17 +93,19 @@ export async function startFakeConnect(mode: FakeConnectMode = { kind: "connect"
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const fake: FakeConnect = {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
     configs,
     traces,
+    restartDelayMs: 0,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => { resolve(); });
     }),
   };
+  return fake;
 }
 
 /** Polls `read` until `done` holds or the deadline passes; returns the last value. */

@@ -52,7 +52,22 @@ async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
   return {
     options: { databaseUrl: url.toString() },
     drop: async () => {
-      await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      // FORCE ends this role's connections, but refuses while another role (a superuser's psql or
+      // autovacuum worker) is still in the database: those end on their own, so wait and try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+          return;
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code !== "42501" && code !== "55006") throw error;
+          if (attempt >= 20) {
+            console.warn(`test database ${name} left behind: ${(error as Error).message}`);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     },
   };
 }
@@ -151,10 +166,12 @@ export function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
   return {
     id: `KEY${uniqueSuffix().toUpperCase()}`,
     secretHash: "scrypt$16384$8$1$c2FsdA$aGFzaA",
-    scope: { kind: "org" },
-    role: overrides.scope?.kind === "environment" ? "EnvironmentAdmin" : "OrganizationAdmin",
+    ownerId: "sa-owner000",
+    resource: { kind: "Cloud" },
+    displayName: "ci key",
     description: "ci",
     createdAt: timestamp(0),
+    updatedAt: timestamp(0),
     lastUsedAt: null,
     ...overrides,
   };

@@ -51,8 +51,8 @@ describe("SQLite", () => {
     try {
       expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
       const tables = raw.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
-      expect(tables).toEqual(["api_keys", "clusters", "connectors", "environments", "integrations", "meta", "vaultwire_migration", "vaultwire_migration_lock", "worker_credentials"]);
-      expect(raw.prepare("select name from vaultwire_migration").pluck().all()).toEqual(["0001-initial", "0002-worker-credentials"]);
+      expect(tables).toEqual(["api_keys", "audit_events", "audit_last_access", "cluster_leases", "clusters", "connector_offset_requests", "connector_offsets", "connector_runtime", "connectors", "environments", "event_subscriptions", "integrations", "meta", "role_bindings", "runtime_requests", "secret_versions", "service_accounts", "sqlite_sequence", "vaultwire_migration", "vaultwire_migration_lock", "worker_credentials"]);
+      expect(raw.prepare("select name from vaultwire_migration").pluck().all()).toEqual(["0001-initial", "0002-worker-credentials", "0003-runtime-state", "0005-event-subscriptions", "0007-identity", "0008-connector-offset-requests", "0009-audit"]);
     } finally {
       raw.close();
     }

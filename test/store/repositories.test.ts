@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RoleBinding, ServiceAccount } from "../../src/domain/identity.js";
 import type { ConnectorStatus } from "../../src/domain/resources.js";
 import {
   ForeignKeyViolationError,
@@ -413,6 +414,22 @@ describe.each(storeTargets())("store on $name", (target) => {
       await store.connectors.updateStatus("lcc-missing", status);
     });
 
+    it("updateStatus keeps the status's expiry warnings, and a status without any stays without the field", async () => {
+      const at = await placement();
+      const lcc = connector(at);
+      await store.connectors.insert(lcc);
+      const warned: ConnectorStatus = {
+        state: "RUNNING", workerId: "connect-1:8083", trace: null, tasks: [{ id: 0, state: "RUNNING", workerId: "connect-1:8083", trace: null }], observedAt: timestamp(31),
+        warnings: [{ code: "SECRET_NEAR_EXPIRY", key: "database.password", secret: "https://v.vault.azure.net::pg::password", expiresAt: "2030-01-02T03:04:05.000Z", message: "database.password (https://v.vault.azure.net::pg::password): the secret expires at 2030-01-02T03:04:05.000Z" }],
+      };
+      await store.connectors.updateStatus(lcc.id, warned);
+      expect((await store.connectors.get(lcc.id))?.status).toEqual(warned);
+      const cleared: ConnectorStatus = { ...warned, warnings: [] };
+      await store.connectors.updateStatus(lcc.id, cleared);
+      expect((await store.connectors.get(lcc.id))?.status).toEqual({ state: warned.state, workerId: warned.workerId, trace: warned.trace, tasks: warned.tasks, observedAt: warned.observedAt });
+      expect((await store.connectors.get(lcc.id))?.status).not.toHaveProperty("warnings");
+    });
+
     it("round-trips config maps exactly: order, Unicode, __proto__", async () => {
       const at = await placement();
       const entries: [string, string][] = [
@@ -534,33 +551,131 @@ describe.each(storeTargets())("store on $name", (target) => {
   });
 
   describe("API keys", () => {
-    it("inserts, gets, lists, counts, touches and deletes", async () => {
+    async function owner(s: Store, name = `owner-${uniqueSuffix()}`): Promise<ServiceAccount> {
+      const account: ServiceAccount = { id: `sa-${uniqueSuffix()}`, displayName: name, description: "", createdAt: timestamp(0), updatedAt: timestamp(0) };
+      await s.serviceAccounts.insert(account);
+      return account;
+    }
+
+    it("inserts, gets, lists, pages, filters, counts, touches, updates and deletes", async () => {
       const s = await freshStore();
       const env = environment();
       await s.environments.insert(env);
-      const org = apiKey({ createdAt: timestamp(3), description: "org admin" });
-      const scoped = apiKey({ createdAt: timestamp(1), scope: { kind: "environment", environmentId: env.id } });
-      const otherEnv = apiKey({ createdAt: timestamp(2), scope: { kind: "environment", environmentId: "env-other" } });
-      for (const key of [org, scoped, otherEnv]) await s.apiKeys.insert(key);
+      const lkc = cluster(env.id);
+      await s.clusters.insert(lkc);
+      const a = await owner(s);
+      const b = await owner(s);
+      const org = apiKey({ ownerId: a.id, createdAt: timestamp(3), description: "org admin" });
+      const scoped = apiKey({ ownerId: a.id, createdAt: timestamp(1), resource: { kind: "Environment", environmentId: env.id } });
+      const forCluster = apiKey({ ownerId: b.id, createdAt: timestamp(2), resource: { kind: "Cluster", clusterId: lkc.id, environmentId: env.id }, displayName: "kafka" });
+      for (const key of [org, scoped, forCluster]) await s.apiKeys.insert(key);
 
       expect(await s.apiKeys.get(org.id)).toEqual(org);
-      expect(await s.apiKeys.get(scoped.id)).toEqual(scoped);
+      expect(await s.apiKeys.get(forCluster.id)).toEqual(forCluster);
       expect(await s.apiKeys.get("KEYMISSING")).toBeUndefined();
-      expect(await s.apiKeys.list()).toEqual([scoped, otherEnv, org]);
-      expect(await s.apiKeys.list({})).toEqual([scoped, otherEnv, org]);
-      expect(await s.apiKeys.list({ environmentId: env.id })).toEqual([scoped]);
-      expect(await s.apiKeys.list({ environmentId: "env-none" })).toEqual([]);
+      expect((await s.apiKeys.list()).items).toEqual([scoped, forCluster, org]);
+      expect((await s.apiKeys.list({ environmentId: env.id })).items).toEqual([scoped, forCluster]);
+      expect((await s.apiKeys.list({ ownerId: a.id })).items).toEqual([scoped, org]);
+      expect((await s.apiKeys.list({ resource: { kind: "Cloud" } })).items).toEqual([org]);
+      expect((await s.apiKeys.list({ resource: forCluster.resource })).items).toEqual([forCluster]);
+      expect((await s.apiKeys.list({ environmentId: "env-none" })).items).toEqual([]);
+      const { pages, items } = await allPages((token) => s.apiKeys.list({}, { pageSize: 2, pageToken: token }));
+      expect(pages.map((page) => page.length)).toEqual([2, 1]);
+      expect(items).toEqual([scoped, forCluster, org]);
       expect(await s.apiKeys.count()).toBe(3);
 
       await s.apiKeys.touch(org.id, timestamp(100));
       expect(await s.apiKeys.get(org.id)).toEqual({ ...org, lastUsedAt: timestamp(100) });
       await s.apiKeys.touch("KEYMISSING", timestamp(100));
+      expect(await s.apiKeys.update(org.id, { displayName: "renamed", description: "changed", updatedAt: timestamp(101) })).toEqual({ ...org, lastUsedAt: timestamp(100), displayName: "renamed", description: "changed", updatedAt: timestamp(101) });
+      expect(await s.apiKeys.update("KEYMISSING", { displayName: "x", description: "y", updatedAt: timestamp(101) })).toBeUndefined();
 
       await expect(s.apiKeys.insert(org)).rejects.toMatchObject({ name: "UniqueViolationError", constraint: "api_key_id" });
+      await expect(s.apiKeys.insert(apiKey({ ownerId: "sa-missing" }))).rejects.toMatchObject({ name: "ForeignKeyViolationError" });
 
       expect(await s.apiKeys.delete(org.id)).toBe(true);
       expect(await s.apiKeys.delete(org.id)).toBe(false);
       expect(await s.apiKeys.count()).toBe(2);
+    });
+  });
+
+  describe("service accounts and role bindings", () => {
+    const account = (overrides: Partial<ServiceAccount> = {}): ServiceAccount => ({ id: `sa-${uniqueSuffix()}`, displayName: `app-${uniqueSuffix()}`, description: "an app", createdAt: timestamp(0), updatedAt: timestamp(0), ...overrides });
+    const binding = (serviceAccountId: string, overrides: Partial<RoleBinding> = {}): RoleBinding => ({
+      id: `rb-${uniqueSuffix()}`, principal: `User:${serviceAccountId}`, roleName: "OrganizationAdmin", crnPattern: "crn://confluent.cloud/organization=o", scope: { kind: "organization" }, createdAt: timestamp(0), ...overrides,
+    });
+
+    it("service accounts: insert, get, list with paging and a name filter, update, unique names", async () => {
+      const s = await freshStore();
+      const first = account({ createdAt: timestamp(2) });
+      const second = account({ createdAt: timestamp(1) });
+      for (const a of [first, second]) await s.serviceAccounts.insert(a);
+      expect(await s.serviceAccounts.get(first.id)).toEqual(first);
+      expect(await s.serviceAccounts.get("sa-missing")).toBeUndefined();
+      const { pages, items } = await allPages((token) => s.serviceAccounts.list({ pageSize: 1, pageToken: token }));
+      expect(pages).toHaveLength(2);
+      expect(items).toEqual([second, first]);
+      expect((await s.serviceAccounts.list({}, { displayName: first.displayName })).items).toEqual([first]);
+      await expect(s.serviceAccounts.insert(account({ displayName: first.displayName }))).rejects.toMatchObject({ name: "UniqueViolationError", constraint: "service_account_display_name" });
+      expect(await s.serviceAccounts.update(first.id, { displayName: "renamed", description: "new", updatedAt: timestamp(9) })).toEqual({ ...first, displayName: "renamed", description: "new", updatedAt: timestamp(9) });
+      await expect(s.serviceAccounts.update(second.id, { displayName: "renamed", description: "", updatedAt: timestamp(9) })).rejects.toMatchObject({ constraint: "service_account_display_name" });
+      expect(await s.serviceAccounts.update("sa-missing", { displayName: "x", description: "", updatedAt: timestamp(9) })).toBeUndefined();
+    });
+
+    it("role bindings: insert, get, list within a scope, per account, count, unique per account, role and scope", async () => {
+      const s = await freshStore();
+      const env = environment();
+      const other = environment();
+      for (const e of [env, other]) await s.environments.insert(e);
+      const a = account();
+      const b = account();
+      for (const x of [a, b]) await s.serviceAccounts.insert(x);
+      const orgAdmin = binding(a.id, { createdAt: timestamp(1) });
+      const envAdmin = binding(b.id, { roleName: "EnvironmentAdmin", crnPattern: `crn://confluent.cloud/organization=o/environment=${env.id}`, scope: { kind: "environment", environmentId: env.id }, createdAt: timestamp(2) });
+      const assigner = binding(b.id, { roleName: "Assigner", crnPattern: `crn://confluent.cloud/organization=o/environment=${env.id}/provider-integration=cspi-1`, scope: { kind: "provider-integration", environmentId: env.id, integrationId: "cspi-1" }, createdAt: timestamp(3) });
+      const elsewhere = binding(a.id, { roleName: "Operator", crnPattern: `crn://confluent.cloud/organization=o/environment=${other.id}`, scope: { kind: "environment", environmentId: other.id }, createdAt: timestamp(4) });
+      for (const x of [orgAdmin, envAdmin, assigner, elsewhere]) await s.roleBindings.insert(x);
+
+      expect(await s.roleBindings.get(assigner.id)).toEqual(assigner);
+      expect(await s.roleBindings.get("rb-missing")).toBeUndefined();
+      expect((await s.roleBindings.list({ within: { kind: "organization" } }, {})).items).toEqual([orgAdmin, envAdmin, assigner, elsewhere]);
+      expect((await s.roleBindings.list({ within: { kind: "environment", environmentId: env.id } }, {})).items).toEqual([envAdmin, assigner]);
+      expect((await s.roleBindings.list({ within: assigner.scope }, {})).items).toEqual([assigner]);
+      expect((await s.roleBindings.list({ serviceAccountId: a.id }, {})).items).toEqual([orgAdmin, elsewhere]);
+      expect((await s.roleBindings.list({ roleName: "Operator" }, {})).items).toEqual([elsewhere]);
+      expect((await s.roleBindings.list({ environmentIds: [other.id] }, {})).items).toEqual([elsewhere]);
+      expect((await s.roleBindings.list({ environmentIds: [] }, {})).items).toEqual([]);
+      const { pages } = await allPages((token) => s.roleBindings.list({}, { pageSize: 3, pageToken: token }));
+      expect(pages.map((page) => page.length)).toEqual([3, 1]);
+      expect(await s.roleBindings.listByServiceAccount(b.id)).toEqual([envAdmin, assigner]);
+      expect(await s.roleBindings.countOrganizationRole("OrganizationAdmin")).toBe(1);
+      // The same role on the same scope, however the CRN was written, is one binding.
+      await expect(s.roleBindings.insert({ ...envAdmin, id: `rb-${uniqueSuffix()}`, crnPattern: envAdmin.crnPattern.replace("=", "%3D") })).rejects.toMatchObject({ name: "UniqueViolationError", constraint: "role_binding" });
+      await expect(s.roleBindings.insert(binding("sa-missing"))).rejects.toMatchObject({ name: "ForeignKeyViolationError" });
+
+      expect(await s.roleBindings.deleteByEnvironment(env.id)).toBe(2);
+      expect(await s.roleBindings.listByServiceAccount(b.id)).toEqual([]);
+      expect(await s.roleBindings.delete(elsewhere.id)).toBe(true);
+      expect(await s.roleBindings.delete(elsewhere.id)).toBe(false);
+    });
+
+    it("deleting a service account deletes its API keys and role bindings, and nobody else's", async () => {
+      const s = await freshStore();
+      const a = account();
+      const b = account();
+      for (const x of [a, b]) await s.serviceAccounts.insert(x);
+      const keyA = apiKey({ ownerId: a.id });
+      const keyB = apiKey({ ownerId: b.id });
+      for (const k of [keyA, keyB]) await s.apiKeys.insert(k);
+      const bindingA = binding(a.id);
+      const bindingB = binding(b.id);
+      for (const x of [bindingA, bindingB]) await s.roleBindings.insert(x);
+      expect(await s.serviceAccounts.delete(a.id)).toBe(true);
+      expect(await s.serviceAccounts.delete(a.id)).toBe(false);
+      expect(await s.apiKeys.get(keyA.id)).toBeUndefined();
+      expect(await s.roleBindings.get(bindingA.id)).toBeUndefined();
+      expect(await s.apiKeys.get(keyB.id)).toEqual(keyB);
+      expect(await s.roleBindings.get(bindingB.id)).toEqual(bindingB);
     });
   });
 

@@ -9,17 +9,19 @@
  */
 import { useCallback, useEffect, useRef, useState, type SyntheticEvent, type ReactNode, type Ref } from "react";
 import { ApiError, connectBase, messageOf } from "../api.js";
-import { Field, Loading, Notice, PageTitle } from "../components.js";
+import { ConfirmDialog, Field, Loading, Notice, PageTitle } from "../components.js";
 import {
-  AUTH_METHOD, buildConfig, checkIdentifier, configurationGroups, controlId, describeHosts, eligibleFields, emptyForm, entry, errorsByField,
-  extraAuthFields, IDENTIFIER_EXAMPLE, IDENTIFIER_FORMAT, isManaged, learnVaultHosts, MANAGER_PROVIDERS, missingRequired, requestBody, SM, stepOf,
-  supportsSecretManager, type ConnectorForm, type Step,
+  AUTH_METHOD, buildConfig, checkIdentifier, configurationGroups, controlId, describeHosts, draftOf, eligibleFields, emptyForm, entry, errorsByField,
+  extraAuthFields, hasWork, identifierHint, isManaged, MANAGER_PROVIDERS, missingRequired, readDraft, requestBody, shownDefault, SM, stepOf,
+  supportsSecretManager, uniqueMessages, type ConnectorForm, type Step,
 } from "../form-model.js";
 import { Link, useRouter } from "../router.js";
+import { clearDraft, loadDraft, saveDraft } from "../session.js";
 import type { ExpandedConnector, Integration, Plugin, ValidationEntry, ValidationReport } from "../types.js";
 import { useWorkspace } from "../workspace.js";
 import { NeedCluster } from "./connectors.js";
-import type { VaultHostPolicy } from "../../../src/domain/vault-host-policy.js";
+import { vaultHostPolicyFrom, type VaultHostPolicy } from "../../../src/secret-managers/azure-key-vault/vault-host-policy.js";
+import type { AllowedSecretHosts } from "../../../src/domain/secret-managers.js";
 
 const STEPS: readonly { step: Step; label: string }[] = [
   { step: "plugin", label: "Plugin" },
@@ -27,13 +29,33 @@ const STEPS: readonly { step: Step; label: string }[] = [
   { step: "configuration", label: "Configuration" },
   { step: "review", label: "Review and create" },
 ];
+const STEP_NAMES: readonly Step[] = STEPS.map((s) => s.step);
 
 type Errors = Readonly<Record<string, readonly string[]>>;
 
+/** Each step is a history entry: /connectors/new, then ?step=authentication, ?step=configuration, ?step=review. */
+function stepUrl(step: Step): string {
+  return step === "plugin" ? "/connectors/new" : `/connectors/new?step=${step}`;
+}
+
+function stepOfQuery(query: URLSearchParams): Step {
+  const value = query.get("step");
+  return (STEP_NAMES as readonly (string | null)[]).includes(value) ? value as Step : "plugin";
+}
+
+/** The history state a wizard step's entry carries: which step the user came from by Next. */
+interface WizardEntry { readonly wizardFrom: Step }
+
+function cameFrom(state: unknown): Step | null {
+  return typeof state === "object" && state !== null && typeof (state as Partial<WizardEntry>).wizardFrom === "string" ? (state as WizardEntry).wizardFrom : null;
+}
+
+type Pending = { readonly kind: "cancel" } | { readonly kind: "discard" } | { readonly kind: "switch-plugin"; readonly to: string };
+
 export function AddConnectorPage(): ReactNode {
   const { api, environmentId, clusterId, cluster, setFlash } = useWorkspace();
-  const { navigate } = useRouter();
-  const [step, setStep] = useState<Step>("plugin");
+  const { location, navigate } = useRouter();
+  const step = stepOfQuery(location.query);
   const [plugins, setPlugins] = useState<readonly Plugin[] | null>(null);
   const [integrations, setIntegrations] = useState<readonly Integration[] | null>(null);
   const [report, setReport] = useState<ValidationReport | null>(null);
@@ -45,7 +67,12 @@ export function AddConnectorPage(): ReactNode {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [focusKey, setFocusKey] = useState<string | null>(null);
+  /** "pending" until the tab's draft is read (and its plugin's definitions loaded), so nothing overwrites it first. */
+  const [restore, setRestore] = useState<"pending" | "loading" | "done">("pending");
+  const [restoredDraft, setRestoredDraft] = useState(false);
+  const [pending, setPending] = useState<Pending | null>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
+  const shownStep = useRef<Step | null>(null);
 
   const base = environmentId === null || clusterId === null ? null : connectBase(environmentId, clusterId);
 
@@ -54,6 +81,65 @@ export function AddConnectorPage(): ReactNode {
     api.get<Plugin[]>(`${base}/connector-plugins`).then(setPlugins, (e: unknown) => { setProblem(messageOf(e)); });
     api.listAll<Integration>(`/pim/v2/integrations?environment=${encodeURIComponent(environmentId)}`).then(setIntegrations, (e: unknown) => { setProblem(messageOf(e)); });
   }, [api, base, environmentId]);
+
+  // The vault hosts this server allows, known before anything is typed (null: unknown, the inline check only notes other hosts).
+  useEffect(() => {
+    api.get<{ data: { id: string; allowed_hosts: AllowedSecretHosts }[] }>("/pim/v2/secret-managers").then((list) => {
+      const azure = list.data.find((m) => m.id === "AZURE_KEY_VAULT");
+      const policy = azure === undefined ? null : vaultHostPolicyFrom(azure.allowed_hosts);
+      setHosts(policy?.ok === true ? policy.value : null);
+    }, () => { setHosts(null); });
+  }, [api]);
+
+  const validate = useCallback(async (config: Record<string, string>, plugin: string): Promise<ValidationReport> => {
+    if (base === null) throw new Error("no cluster selected");
+    const result = await api.request<ValidationReport>("PUT", `${base}/connector-plugins/${encodeURIComponent(plugin)}/config/validate`, config);
+    return result.body;
+  }, [api, base]);
+
+  // Reload, Forward or a new visit: the tab's draft for this cluster comes back (its plugin's definitions fetched again).
+  useEffect(() => {
+    if (restore !== "pending" || environmentId === null || clusterId === null || base === null) return;
+    const draft = readDraft(loadDraft(), { environmentId, clusterId });
+    if (draft === null) {
+      setRestore("done");
+      return;
+    }
+    setChoice(draft.plugin);
+    const saved = draft.form;
+    if (saved === null) {
+      setRestore("done");
+      return;
+    }
+    setRestore("loading");
+    validate({}, draft.plugin).then((definitions) => {
+      setReport(definitions);
+      setForm(saved);
+      setRequired(missingRequired(definitions));
+      setRestoredDraft(hasWork(definitions, saved));
+    }, (failure: unknown) => { setProblem(messageOf(failure)); }).finally(() => { setRestore("done"); });
+  }, [restore, environmentId, clusterId, base, validate]);
+
+  // Keep the draft in the tab as the user types (never a plaintext sensitive value: draftOf drops them).
+  useEffect(() => {
+    if (restore !== "done" || environmentId === null || clusterId === null) return;
+    saveDraft(draftOf(report, form, { environmentId, clusterId }, choice));
+  }, [restore, report, form, choice, environmentId, clusterId]);
+
+  // A step opened without its data (a bookmarked ?step=review, a draft from another cluster) starts at the plugin.
+  const ready = step === "plugin" || (report !== null && form !== null);
+  useEffect(() => {
+    if (restore === "done" && !ready) navigate(stepUrl("plugin"), { replace: true });
+  }, [restore, ready, navigate]);
+
+  // After Next, Back or Forward, the new step's heading takes focus (an error's field wins: see below).
+  useEffect(() => {
+    if (!ready) return;
+    const previous = shownStep.current;
+    shownStep.current = step;
+    if (previous === null || previous === step) return;
+    document.getElementById("wizard-step-title")?.focus();
+  }, [step, ready]);
 
   // Focus the field an error summary link (or a step change) points at, once it is rendered.
   useEffect(() => {
@@ -66,15 +152,14 @@ export function AddConnectorPage(): ReactNode {
     setFocusKey(null);
   }, [focusKey, step]);
 
-  const validate = useCallback(async (config: Record<string, string>, plugin: string): Promise<ValidationReport> => {
-    if (base === null) throw new Error("no cluster selected");
-    const result = await api.request<ValidationReport>("PUT", `${base}/connector-plugins/${encodeURIComponent(plugin)}/config/validate`, config);
-    const learned = learnVaultHosts(result.body.configs.flatMap((c) => c.value.errors));
-    if (learned !== null) setHosts(learned);
-    return result.body;
-  }, [api, base]);
+  if (base === null || environmentId === null || clusterId === null) return <><PageTitle>Add connector</PageTitle><NeedCluster /></>;
 
-  if (base === null) return <><PageTitle>Add connector</PageTitle><NeedCluster /></>;
+  const goTo = (next: Step) => { navigate(stepUrl(next), { state: { wizardFrom: step } satisfies WizardEntry }); };
+  /** The in-page Back: the browser's Back when this entry came from that step by Next, so history stays in step order. */
+  const goBack = (previous: Step) => {
+    if (cameFrom(location.state) === previous) window.history.back();
+    else navigate(stepUrl(previous), { replace: true });
+  };
 
   const update = (change: Partial<ConnectorForm>) => { setForm((previous) => previous === null ? previous : { ...previous, ...change }); };
   const clearError = (key: string) => {
@@ -86,28 +171,45 @@ export function AddConnectorPage(): ReactNode {
     });
   };
 
-  const choosePlugin = async (event: SyntheticEvent) => {
+  const discard = () => {
+    clearDraft();
+    setForm(null);
+    setReport(null);
+    setChoice("");
+    setErrors({});
+    setRestoredDraft(false);
+  };
+
+  const loadPlugin = async (plugin: string) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      // An empty config returns every definition with its group, flags and recommended values.
+      const definitions = await validate({}, plugin);
+      setReport(definitions);
+      setForm((previous) => previous?.plugin === plugin ? previous : emptyForm(plugin, definitions));
+      setRequired(missingRequired(definitions));
+      setErrors({});
+      goTo("authentication");
+    } catch (failure) {
+      setProblem(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const choosePlugin = (event: SyntheticEvent) => {
     event.preventDefault();
     if (choice === "") {
       setErrors({ plugin: ["Choose a connector plugin."] });
       setFocusKey("plugin");
       return;
     }
-    setBusy(true);
-    setProblem(null);
-    try {
-      // An empty config returns every definition with its group, flags and recommended values.
-      const definitions = await validate({}, choice);
-      setReport(definitions);
-      setForm((previous) => previous?.plugin === choice ? previous : emptyForm(choice, definitions));
-      setRequired(missingRequired(definitions));
-      setErrors({});
-      setStep("authentication");
-    } catch (failure) {
-      setProblem(messageOf(failure));
-    } finally {
-      setBusy(false);
+    if (form !== null && form.plugin !== choice && hasWork(report, form)) {
+      setPending({ kind: "switch-plugin", to: choice });
+      return;
     }
+    void loadPlugin(choice);
   };
 
   /** Inline checks of the Authentication step (nothing sent yet). */
@@ -117,7 +219,7 @@ export function AddConnectorPage(): ReactNode {
     if (f.manager === "") found[SM.manager] = ["Choose a secret manager."];
     if (f.managed.length === 0) found[SM.managedConfigs] = ["Choose at least one configuration whose value comes from the secret manager."];
     for (const key of f.managed) {
-      const check = checkIdentifier(f.identifiers[key] ?? "", hosts);
+      const check = checkIdentifier(f.identifiers[key] ?? "", hosts, f.manager);
       if (check?.kind === "error") found[key] = [check.message];
     }
     if (f.integrationId === "") found[SM.integrationId] = ["Choose the provider integration that may read these secrets."];
@@ -158,7 +260,7 @@ export function AddConnectorPage(): ReactNode {
       }
       setRequired(missingRequired(result));
       setErrors({});
-      setStep("configuration");
+      goTo("configuration");
     } catch (failure) {
       setProblem(messageOf(failure));
     } finally {
@@ -171,7 +273,10 @@ export function AddConnectorPage(): ReactNode {
     const order = fieldOrder(report, form);
     const first = order.find((key) => key in found) ?? Object.keys(found)[0];
     setErrors(found);
-    if (first !== undefined) setStep(stepOf(report, form, first));
+    if (first !== undefined) {
+      const target = stepOf(report, form, first);
+      if (target !== step) goTo(target);
+    }
     setFocusKey(first ?? "summary");
   };
 
@@ -191,7 +296,7 @@ export function AddConnectorPage(): ReactNode {
         return;
       }
       setErrors({});
-      setStep("review");
+      goTo("review");
     } catch (failure) {
       setProblem(messageOf(failure));
     } finally {
@@ -213,6 +318,7 @@ export function AddConnectorPage(): ReactNode {
       } catch {
         // The connector exists; its id is only for the message.
       }
+      clearDraft();
       setFlash(`Created connector ${body.name}${id === "" ? "" : ` ${id}`}.`);
       navigate("/connectors");
     } catch (failure) {
@@ -244,6 +350,35 @@ export function AddConnectorPage(): ReactNode {
     }
   };
 
+  const cancel = () => {
+    if (hasWork(report, form)) setPending({ kind: "cancel" });
+    else {
+      discard();
+      navigate("/connectors");
+    }
+  };
+
+  const confirmPending = () => {
+    const what = pending;
+    setPending(null);
+    if (what === null) return;
+    if (what.kind === "switch-plugin") {
+      setForm(null);
+      void loadPlugin(what.to);
+      return;
+    }
+    discard();
+    navigate(what.kind === "cancel" ? "/connectors" : stepUrl("plugin"), { replace: what.kind === "discard" });
+  };
+
+  const stepIndex = STEPS.findIndex((x) => x.step === step);
+  /** The step bar: sticky at the bottom of the window, so Next is in reach however long the step is. */
+  const bar = (buttons: ReactNode) => (
+    <div className="actions wizard-bar">
+      <span className="wizard-bar-step">Step {stepIndex + 1} of {STEPS.length}: {STEPS[stepIndex]?.label}</span>
+      {buttons}
+    </div>
+  );
   const errorCount = Object.values(errors).reduce((n, list) => n + list.length, 0);
   return (
     <>
@@ -251,18 +386,29 @@ export function AddConnectorPage(): ReactNode {
       <PageTitle subtitle={cluster === null ? undefined : <>On Kafka cluster <strong>{cluster.spec.display_name}</strong> <code>{cluster.id}</code></>}>Add connector</PageTitle>
       <ol className="steps" aria-label="Steps">
         {STEPS.map((s, index) => (
-          <li key={s.step} aria-current={s.step === step ? "step" : undefined} className={s.step === step ? "current" : STEPS.findIndex((x) => x.step === step) > index ? "done" : ""}>
+          <li key={s.step} aria-current={s.step === step ? "step" : undefined} className={s.step === step ? "current" : stepIndex > index ? "done" : ""}>
             <span className="step-number" aria-hidden="true">{index + 1}</span> {s.label}
           </li>
         ))}
       </ol>
+      {!restoredDraft ? null : (
+        <div className="draft-notice">
+          <Notice kind="info" title="Draft restored">
+            <p>This is the connector you were adding in this tab. Values of sensitive fields typed in plaintext (passwords) are never kept: enter them again.</p>
+          </Notice>
+          <button type="button" className="button button-small" onClick={() => { setPending({ kind: "discard" }); }}>Discard draft</button>
+        </div>
+      )}
       {problem === null ? null : <Notice kind="error">{problem}</Notice>}
       {errorCount === 0 || report === null || form === null ? null : (
-        <ErrorSummary errors={errors} report={report} form={form} onGo={(key) => { setStep(stepOf(report, form, key)); setFocusKey(key); }} innerRef={summaryRef} />
+        <ErrorSummary errors={errors} report={report} form={form} onGo={(key) => { const target = stepOf(report, form, key); if (target !== step) goTo(target); setFocusKey(key); }} innerRef={summaryRef} />
       )}
 
+      {!ready ? <Loading what="your draft" /> : null}
+
       {step === "plugin" ? (
-        <form onSubmit={(e) => { void choosePlugin(e); }} noValidate className="wizard-step">
+        <form onSubmit={choosePlugin} noValidate className="wizard-step">
+          <h2 id="wizard-step-title" tabIndex={-1}>Plugin</h2>
           <fieldset className="plugin-choice" id={controlId("plugin")} tabIndex={-1} aria-describedby={errors.plugin ? "plugin-error" : undefined}>
             <legend>Choose the connector plugin</legend>
             {plugins === null ? <Loading what="plugins" /> : plugins.map((p) => (
@@ -274,44 +420,57 @@ export function AddConnectorPage(): ReactNode {
             ))}
             {errors.plugin ? <p className="field-errors" id="plugin-error">{errors.plugin[0]}</p> : null}
           </fieldset>
-          <div className="actions">
-            <Link to="/connectors" className="button">Cancel</Link>
+          {bar(<>
+            <button type="button" className="button" onClick={cancel}>Cancel</button>
             <button type="submit" className="button button-primary" disabled={busy}>{busy ? "Loading…" : "Next: Authentication"}</button>
-          </div>
+          </>)}
         </form>
       ) : null}
 
       {step === "authentication" && report !== null && form !== null ? (
         <form onSubmit={(e) => { void submitAuthentication(e); }} noValidate className="wizard-step">
           <AuthenticationStep report={report} form={form} update={update} errors={errors} clearError={clearError} integrations={integrations} hosts={hosts} />
-          <div className="actions">
-            <button type="button" className="button" onClick={() => { setErrors({}); setStep("plugin"); }}>Back</button>
+          {bar(<>
+            <button type="button" className="button" onClick={() => { setErrors({}); goBack("plugin"); }}>Back</button>
             <button type="submit" className="button button-primary" disabled={busy}>{busy ? "Checking…" : "Next: Configuration"}</button>
-          </div>
+          </>)}
         </form>
       ) : null}
 
       {step === "configuration" && report !== null && form !== null ? (
         <form onSubmit={(e) => { void submitConfiguration(e); }} noValidate className="wizard-step">
           <ConfigurationStep report={report} form={form} update={update} errors={errors} clearError={clearError} required={required} />
-          <div className="actions">
-            <button type="button" className="button" onClick={() => { setStep("authentication"); }}>Back</button>
+          {bar(<>
+            <button type="button" className="button" onClick={() => { goBack("authentication"); }}>Back</button>
             <button type="submit" className="button button-primary" disabled={busy}>{busy ? "Validating…" : "Next: Review"}</button>
-          </div>
+          </>)}
         </form>
       ) : null}
 
       {step === "review" && report !== null && form !== null ? (
-        <section className="wizard-step" aria-labelledby="review-title">
-          <h2 id="review-title">Review the configuration</h2>
+        <section className="wizard-step" aria-labelledby="wizard-step-title">
+          <h2 id="wizard-step-title" tabIndex={-1}>Review the configuration</h2>
           <p>This is the JSON the console sends, exactly what <code>vaultwire connect cluster create --config-file</code> would send. {form.useSecretManager ? <>The values of {form.managed.map((k, i) => <span key={k}>{i > 0 ? ", " : ""}<code>{k}</code></span>)} are fetched from the secret manager when the connector starts; only their identifiers are stored.</> : null}</p>
           <ReviewJson body={requestBody(report, form)} />
-          <div className="actions">
-            <button type="button" className="button" onClick={() => { setStep("configuration"); }}>Back</button>
+          {bar(<>
+            <button type="button" className="button" onClick={() => { goBack("configuration"); }}>Back</button>
             <button type="button" className="button button-primary" disabled={busy} onClick={() => { void create(); }}>{busy ? "Creating…" : "Create connector"}</button>
-          </div>
+          </>)}
         </section>
       ) : null}
+
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.kind === "switch-plugin" ? `Switch to ${pending.to}?` : "Discard this connector draft?"}
+        confirmLabel={pending?.kind === "switch-plugin" ? "Switch plugin" : "Discard draft"}
+        danger
+        onConfirm={confirmPending}
+        onCancel={() => { setPending(null); }}
+      >
+        <p>{pending?.kind === "switch-plugin"
+          ? <>The settings you entered for <code>{form?.plugin}</code> are discarded; the new plugin starts empty.</>
+          : "The settings you entered are removed from this tab. Nothing was created."}</p>
+      </ConfirmDialog>
     </>
   );
 }
@@ -358,8 +517,8 @@ function AuthenticationStep({ report, form, update, errors, clearError, integrat
   };
 
   return (
-    <section aria-labelledby="auth-title">
-      <h2 id="auth-title">Authentication</h2>
+    <section aria-labelledby="wizard-step-title">
+      <h2 id="wizard-step-title" tabIndex={-1}>Authentication</h2>
       {method === undefined ? null : (
         <Field label={method.definition.display_name} detail={AUTH_METHOD} hint={method.definition.documentation} errors={errors[AUTH_METHOD]} id={controlId(AUTH_METHOD)}>
           {({ id, describedBy, invalid }) => (
@@ -384,8 +543,9 @@ function AuthenticationStep({ report, form, update, errors, clearError, integrat
             )}
           </Field>
 
-          {!form.useSecretManager ? extraAuthFields(report).map((c) => (
+          {!form.useSecretManager ? extraAuthFields(report, form).map((c) => (
             <ConfigField key={c.definition.name} entry={c} value={form.values[c.definition.name] ?? ""} errors={errors[c.definition.name]} required={c.definition.required}
+              integrations={integrations} context={form.authMethod}
               onChange={(value) => { clearError(c.definition.name); update({ values: { ...form.values, [c.definition.name]: value } }); }} />
           )) : (
             <div className="secret-manager">
@@ -415,21 +575,21 @@ function AuthenticationStep({ report, form, update, errors, clearError, integrat
               {form.managed.length === 0 ? null : (
                 <div className="identifiers">
                   <h3>Secret identifiers</h3>
-                  <p className="hint" id="identifier-hosts">Enter where each value is stored instead of the value itself. Allowed vault hosts: {describeHosts(hosts)}.</p>
+                  <p className="hint" id="identifier-hosts">Enter where each value is stored instead of the value itself. {form.manager === "AWS_SECRETS_MANAGER" ? "Each is a secret's ARN (its region and account choose the endpoint), with ::<json-key> for a key of a JSON secret." : <>Allowed vault hosts: {describeHosts(hosts)}.</>}</p>
                   {form.managed.map((key) => {
                     const value = form.identifiers[key] ?? "";
                     // Checked as typed (not on blur: a message appearing on blur would move the Next button under the pointer).
-                    const inline = value.trim() === "" ? null : checkIdentifier(value, hosts);
-                    const fieldErrors = [...(inline?.kind === "error" ? [inline.message] : []), ...(errors[key] ?? []).filter((m) => m !== inline?.message)];
+                    const inline = value.trim() === "" ? null : checkIdentifier(value, hosts, form.manager);
+                    const fieldErrors = uniqueMessages([...(inline?.kind === "error" ? [inline.message] : []), ...(errors[key] ?? [])]);
                     return (
                       <Field key={key} id={controlId(key)} label={entry(report, key)?.definition.display_name ?? key} detail={<>{key} · secret identifier</>} required errors={fieldErrors}
                         hint={<>
                           {inline?.kind === "note" ? <span className="note">{inline.message} </span> : null}
-                          Format: <code>{IDENTIFIER_FORMAT}</code>, e.g. <code>{IDENTIFIER_EXAMPLE}</code>
+                          Format: <code>{identifierHint(form.manager).format}</code>, e.g. <code>{identifierHint(form.manager).example}</code>
                         </>}>
                         {({ id, describedBy, invalid }) => (
                           <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={value} autoComplete="off" spellCheck={false}
-                            placeholder="https://your-key-vault-name.vault.azure.net::secret-name::key"
+                            placeholder={form.manager === "AWS_SECRETS_MANAGER" ? "arn:aws:secretsmanager:<region>:<account>:secret:<name>::<json-key>" : "https://your-key-vault-name.vault.azure.net::secret-name::key"}
                             onChange={(e) => { clearError(key); update({ identifiers: { ...form.identifiers, [key]: e.target.value } }); }} />
                         )}
                       </Field>
@@ -438,7 +598,7 @@ function AuthenticationStep({ report, form, update, errors, clearError, integrat
                 </div>
               )}
 
-              <Field label={integrationEntry?.definition.display_name ?? "Provider integration"} detail={SM.integrationId} required errors={errors[SM.integrationId]} id={controlId(SM.integrationId)}
+              <Field label={`${integrationEntry?.definition.display_name ?? "Provider Integration"} for the secret manager`} detail={SM.integrationId} required errors={errors[SM.integrationId]} id={controlId(SM.integrationId)}
                 hint={candidates !== null && candidates.length === 0
                   ? <>No {provider === "" ? "" : `${provider} `}provider integration in this environment yet: <Link to="/integrations">create one</Link> (its id goes into <code>{SM.integrationId}</code>).</>
                   : <>The integration whose cloud identity may read these secrets. <Link to="/integrations">Manage provider integrations</Link>.</>}>
@@ -460,7 +620,8 @@ function AuthenticationStep({ report, form, update, errors, clearError, integrat
 }
 
 function ConfigurationStep({ report, form, update, errors, clearError, required }: StepProps & { required: ReadonlySet<string> }): ReactNode {
-  const groups = configurationGroups(report, form);
+  const groups = configurationGroups(report, form, required);
+  const fresh = emptyForm(form.plugin, report);
   const field = (c: ValidationEntry) => {
     const key = c.definition.name;
     if (key === "name") {
@@ -476,35 +637,59 @@ function ConfigurationStep({ report, form, update, errors, clearError, required 
     );
   };
   return (
-    <section aria-labelledby="configuration-title">
-      <h2 id="configuration-title">Configuration</h2>
-      <p className="hint">Fields marked <span className="required-mark">*</span> are required. Empty fields take the plugin's default (shown as the placeholder).{form.useSecretManager && form.managed.length > 0 ? <> {form.managed.map((k, i) => <span key={k}>{i > 0 ? ", " : ""}<code>{k}</code></span>)} come{form.managed.length === 1 ? "s" : ""} from the secret manager (set in Authentication).</> : null}</p>
+    <section aria-labelledby="wizard-step-title">
+      <h2 id="wizard-step-title" tabIndex={-1}>Configuration</h2>
+      <p className="hint">Fields marked <span className="required-mark">*</span> are required. Groups with nothing required are collapsed. Empty fields take the plugin's default.{form.useSecretManager && form.managed.length > 0 ? <> {form.managed.map((k, i) => <span key={k}>{i > 0 ? ", " : ""}<code>{k}</code></span>)} come{form.managed.length === 1 ? "s" : ""} from the secret manager (set in Authentication).</> : null}</p>
       <p className="plugin-line">Connector class: <code>{form.plugin}</code></p>
-      {groups.map(({ group, entries }) => {
-        const open = group !== "Additional Configs" || entries.some((c) => errors[c.definition.name] !== undefined);
+      {groups.map(({ group, entries, optional }) => {
         const body = entries.map(field);
-        return group === "Additional Configs" ? (
+        if (!optional) {
+          return (
+            <fieldset key={group} className="group">
+              <legend>{group}</legend>
+              {body}
+            </fieldset>
+          );
+        }
+        // Open when it holds an error or something the user set, so nothing typed is hidden.
+        const open = entries.some((c) => errors[c.definition.name] !== undefined || (form.values[c.definition.name] ?? "") !== (fresh.values[c.definition.name] ?? ""));
+        return (
           <details key={group} className="group" open={open}>
-            <summary>{group} <span className="muted">({entries.length} optional settings)</span></summary>
+            <summary>{group} <span className="muted">(optional, {entries.length} {entries.length === 1 ? "setting" : "settings"})</span></summary>
             {body}
           </details>
-        ) : (
-          <fieldset key={group} className="group">
-            <legend>{group}</legend>
-            {body}
-          </fieldset>
         );
       })}
     </section>
   );
 }
 
-function ConfigField({ entry: c, value, errors, required, onChange }: { entry: ValidationEntry; value: string; errors: readonly string[] | undefined; required: boolean; onChange: (value: string) => void }): ReactNode {
+/** An integration id field (an identity method's `provider.integration.id`): a picker of this environment's integrations of its cloud. */
+function IntegrationSelect({ common, value, provider, integrations, onChange }: { common: Record<string, unknown>; value: string; provider: string; integrations: readonly Integration[] | null; onChange: (value: string) => void }): ReactNode {
+  const candidates = integrations?.filter((i) => i.provider === provider) ?? null;
+  return (
+    <select {...common} value={value} onChange={(e) => { onChange(e.target.value); }}>
+      <option value="">{candidates === null ? "Loading…" : candidates.length === 0 ? `No ${provider} provider integration in this environment` : `Choose a ${provider} provider integration…`}</option>
+      {candidates?.map((i) => <option key={i.id} value={i.id} disabled={i.status === "DRAFT"}>{i.display_name} ({i.id}){i.status === "DRAFT" ? " — DRAFT: not set up yet" : ""}</option>)}
+    </select>
+  );
+}
+
+function ConfigField({ entry: c, value, errors, required, onChange, integrations = null, context }: {
+  entry: ValidationEntry;
+  value: string;
+  errors: readonly string[] | undefined;
+  required: boolean;
+  onChange: (value: string) => void;
+  integrations?: readonly Integration[] | null;
+  /** What the field belongs to, for a label that tells it from a namesake (the authentication method of an integration field). */
+  context?: string;
+}): ReactNode {
   const { definition } = c;
   const key = definition.name;
   const options = c.value.recommended_values;
-  const fallback = definition.default_value;
-  const hint = <>{definition.documentation}{fallback === null || fallback === "" ? null : <> Default: <code>{fallback}</code>.</>}</>;
+  const fallback = shownDefault(c);
+  const hint = <>{definition.documentation}{fallback === null ? null : <> Default: <code>{fallback}</code>.</>}</>;
   if (definition.type === "LIST" && options.length > 0) {
     const chosen = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
     const toggle = (option: string) => { onChange((chosen.includes(option) ? chosen.filter((o) => o !== option) : [...chosen, option]).join(",")); };
@@ -518,20 +703,34 @@ function ConfigField({ entry: c, value, errors, required, onChange }: { entry: V
           ))}
         </div>
         <div className="hint" id={hintId}>{hint}</div>
-        {errors && errors.length > 0 ? <ul className="field-errors">{errors.map((m) => <li key={m}>{m}</li>)}</ul> : null}
+        {errors && errors.length > 0 ? <ul className="field-errors">{uniqueMessages(errors).map((m) => <li key={m}>{m}</li>)}</ul> : null}
       </fieldset>
     );
   }
+  if (definition.type === "BOOLEAN") {
+    // A switch shows the value that applies: the one set, else the default.
+    const on = (value !== "" ? value : fallback ?? "false").toLowerCase() === "true";
+    return (
+      <Field id={controlId(key)} label={definition.display_name} detail={key} hint={hint} errors={errors} required={required} inline>
+        {({ id, describedBy, invalid }) => (
+          <input id={id} type="checkbox" role="switch" className="switch" aria-describedby={describedBy} aria-invalid={invalid} checked={on} onChange={(e) => { onChange(e.target.checked ? "true" : "false"); }} />
+        )}
+      </Field>
+    );
+  }
+  const label = definition.integration_provider !== undefined && context !== undefined ? `${definition.display_name} for ${context}` : definition.display_name;
   return (
-    <Field id={controlId(key)} label={definition.display_name} detail={key} hint={hint} errors={errors} required={required}>
+    <Field id={controlId(key)} label={label} detail={key} hint={hint} errors={errors} required={required}>
       {({ id, describedBy, invalid }) => {
         const common = { id, "aria-describedby": describedBy, "aria-invalid": invalid, "aria-required": required };
-        if (options.length > 0 || definition.type === "BOOLEAN") {
-          const choices = options.length > 0 ? options : ["true", "false"];
+        if (definition.integration_provider !== undefined) {
+          return <IntegrationSelect common={common} value={value} provider={definition.integration_provider} integrations={integrations} onChange={onChange} />;
+        }
+        if (options.length > 0) {
           return (
             <select {...common} value={value} onChange={(e) => { onChange(e.target.value); }}>
-              <option value="">{fallback === null || fallback === "" ? "Not set" : `Default (${fallback})`}</option>
-              {choices.map((o) => <option key={o} value={o}>{o}</option>)}
+              <option value="">{fallback !== null ? `Default (${fallback})` : definition.default_is_template === true ? "Not set: the service's default" : "Not set"}</option>
+              {options.map((o) => <option key={o} value={o}>{o}</option>)}
             </select>
           );
         }

@@ -1,14 +1,18 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { ApiError, connectBase, messageOf } from "../api.js";
-import { Cell, ConfirmDialog, Loading, Notice, PageTitle, StatusBadge } from "../components.js";
+import { Cell, ConfirmDialog, ExpiryBadge, Loading, Notice, PageTitle, StatusBadge } from "../components.js";
 import { troubleshootingHints } from "../format.js";
 import { Link, useRouter } from "../router.js";
 import type { ExpandedConnector } from "../types.js";
 import { useWorkspace } from "../workspace.js";
+import { ConnectorHistory } from "./audit-views.js";
 import { NeedCluster } from "./connectors.js";
 
 const MANAGER_NAMES: Readonly<Record<string, string>> = { AZURE_KEY_VAULT: "Azure Key Vault", AWS_SECRETS_MANAGER: "AWS Secrets Manager", GCP_SECRET_MANAGER: "Google Secret Manager" };
 const MASKED = /^\*{2,}$/;
+const REFRESH_MS = 5000;
+const SETTLE_MS = 15_000;
+const SETTLE_POLL_MS = 500;
 
 type Action = "pause" | "resume" | "restart" | "delete";
 
@@ -30,19 +34,26 @@ export function ConnectorDetailPage({ name }: { name: string }): ReactNode {
   const [result, setResult] = useState<{ kind: "success" | "error"; text: string } | null>(null);
 
   const base = environmentId === null || clusterId === null ? null : connectBase(environmentId, clusterId);
-  const load = useCallback(async () => {
-    if (base === null) return;
+  const load = useCallback(async (): Promise<ExpandedConnector | undefined> => {
+    if (base === null) return undefined;
     try {
       const map = await api.get<Record<string, ExpandedConnector>>(`${base}/connectors?expand=info,status,id`);
       const found = map[name];
       setConnector(found ?? null);
       setMissing(found === undefined);
       setError(null);
+      return found;
     } catch (failure) {
       setError(messageOf(failure));
+      return undefined;
     }
   }, [api, base, name]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+    // The runtime acts in the background: the page follows the connector's state while it is open.
+    const timer = setInterval(() => { if (document.visibilityState === "visible") void load(); }, REFRESH_MS);
+    return () => { clearInterval(timer); };
+  }, [load]);
 
   if (base === null) return <><PageTitle>{name}</PageTitle><NeedCluster /></>;
 
@@ -59,8 +70,15 @@ export function ConnectorDetailPage({ name }: { name: string }): ReactNode {
         navigate("/connectors");
         return;
       }
+      // Pause and resume are carried out in the background: follow the state until it is reached (or a bound passes).
+      const target = action === "pause" ? "PAUSED" : action === "resume" ? "RUNNING" : undefined;
+      const until = Date.now() + SETTLE_MS;
+      let seen = await load();
+      while (target !== undefined && seen !== undefined && seen.status.connector.state !== target && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+        seen = await load();
+      }
       setResult({ kind: "success", text: `${ACTIONS[action].done} connector "${name}" (${id}).` });
-      await load();
     } catch (failure) {
       setResult({ kind: "error", text: failure instanceof ApiError ? failure.message : messageOf(failure) });
     } finally {
@@ -83,7 +101,7 @@ export function ConnectorDetailPage({ name }: { name: string }): ReactNode {
       <p className="breadcrumb"><Link to="/connectors">Connectors</Link> <span aria-hidden="true">/</span> {name}</p>
       <div className="title-row">
         <PageTitle subtitle={connector === null ? undefined : <><code>{connector.id.id}</code> · {config["connector.class"] ?? ""} · {connector.info.type}</>}>{name}</PageTitle>
-        {connector === null || state === undefined ? null : <StatusBadge state={state} />}
+        {connector === null || state === undefined ? null : <><StatusBadge state={state} /> <ExpiryBadge warnings={connector.status.connector.warnings} /></>}
       </div>
       {error === null ? null : <Notice kind="error">{error}</Notice>}
       {result === null ? null : <Notice kind={result.kind}>{result.text}</Notice>}
@@ -98,6 +116,14 @@ export function ConnectorDetailPage({ name }: { name: string }): ReactNode {
             <button type="button" className="button button-danger" onClick={() => { setPending("delete"); }}>Delete</button>
             <button type="button" className="button button-quiet" onClick={() => { void load(); }}>Refresh</button>
           </div>
+
+          {(connector.status.connector.warnings ?? []).length === 0 ? null : (
+            <Notice kind="warning" title="A secret this connector uses expires soon">
+              <ul className="warnings">
+                {(connector.status.connector.warnings ?? []).map((w) => <li key={w.key}>{w.message}</li>)}
+              </ul>
+            </Notice>
+          )}
 
           {trace === "" && failedTasks.length === 0 ? null : (
             <section className={`panel${state === "FAILED" || state === "DEGRADED" ? " panel-bad" : ""}`} aria-labelledby="trace-title">
@@ -133,6 +159,8 @@ export function ConnectorDetailPage({ name }: { name: string }): ReactNode {
               </table>
             )}
           </section>
+
+          <ConnectorHistory api={api} connectorId={connector.id.id} />
 
           <section aria-labelledby="config-title">
             <h2 id="config-title">Configuration</h2>

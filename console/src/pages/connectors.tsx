@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { connectBase, messageOf } from "../api.js";
-import { Cell, Loading, Notice, PageTitle, StatusBadge } from "../components.js";
+import { Cell, ExpiryBadge, Loading, Notice, PageTitle, StatusBadge } from "../components.js";
 import { Link } from "../router.js";
 import type { ExpandedConnector } from "../types.js";
 import { useWorkspace } from "../workspace.js";
@@ -71,7 +71,7 @@ export function ConnectorsPage(): ReactNode {
                   <tr key={name}>
                     <Cell label="Name"><Link to={`/connectors/${encodeURIComponent(name)}`}>{name}</Link></Cell>
                     <Cell label="ID"><code>{c.id.id}</code></Cell>
-                    <Cell label="Status"><StatusBadge state={c.status.connector.state} /></Cell>
+                    <Cell label="Status"><StatusBadge state={c.status.connector.state} /> <ExpiryBadge warnings={c.status.connector.warnings} /></Cell>
                     <Cell label="Plugin">{c.info.config["connector.class"] ?? ""}</Cell>
                     <Cell label="Type">{c.info.type}</Cell>
                     <Cell label="Trace" className="trace-cell">{c.status.connector.trace === "" ? <span className="muted">—</span> : <span className="trace-preview">{c.status.connector.trace.replace(/\s*\n\s*/g, " ")}</span>}</Cell>

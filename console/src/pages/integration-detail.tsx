@@ -10,6 +10,7 @@ import { formatDate } from "../format.js";
 import { Link, useRouter } from "../router.js";
 import type { Integration, IntegrationValidation } from "../types.js";
 import { useWorkspace } from "../workspace.js";
+import { IntegrationAccesses, RequestRateChart } from "./audit-views.js";
 import { inUseExplanation, Resources } from "./integrations.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -178,6 +179,9 @@ export function IntegrationDetailPage({ id }: { id: string }): ReactNode {
           </li>
         </ol>
       </section>
+
+      <IntegrationAccesses api={api} integrationId={integration.id} />
+      <RequestRateChart api={api} />
 
       <section aria-labelledby="resources-title">
         <h2 id="resources-title">Resources</h2>

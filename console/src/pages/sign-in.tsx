@@ -36,7 +36,7 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
         <h1>Sign in</h1>
         <p className="subtitle">Use an API key and secret of this vaultwire server. They stay in this browser tab only and are removed when you sign out or close the tab.</p>
         {reason === null ? null : <Notice kind="info">{reason}</Notice>}
-        {error === null ? null : <Notice kind="error">{error}</Notice>}
+        {error === null ? null : <Notice kind="error" focusOnShow>{error}</Notice>}
         <form onSubmit={submit} noValidate>
           <div className="field">
             <label htmlFor="api-key"><span className="label-text">API key</span></label>

@@ -20,6 +20,7 @@ export const mySqlCdcSourceV2 = definePlugin({
   extends: [commonDebeziumSourceV2, common, commonSource, awsAuthentication, secretManager, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, csfleSource, superTemplate, superSource],
   ...passwordOrIdentityAuthentication({
     identityMethod: "IAM Roles",
+    identityProvider: "AWS",
     passwordFields: ["database.password"],
     identityFields: ["provider.integration.id", "database.aws.region"],
   }),

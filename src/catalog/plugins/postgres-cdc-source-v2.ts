@@ -21,6 +21,7 @@ export const postgresCdcSourceV2 = definePlugin({
   extends: [commonDebeziumSourceV2, common, commonSource, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, eosSource, csfleSource, gcpBaseAuthentication, secretManager, superTemplate, superSource],
   ...passwordOrIdentityAuthentication({
     identityMethod: "Google service account impersonation",
+    identityProvider: "GCP",
     passwordFields: ["database.password"],
     identityFields: ["provider.integration.id"],
   }),

@@ -20,6 +20,7 @@ export const sqlServerCdcSourceV2 = definePlugin({
   extends: [commonDebeziumSourceV2, common, commonSource, schemaRegistry, sourceConnectorOutputDataFormat, outputKeyFormatDebeziumSource, csfleSource, azureAuthBase, secretManager, superTemplate, superSource],
   ...passwordOrIdentityAuthentication({
     identityMethod: "Microsoft Entra ID application",
+    identityProvider: "AZURE",
     passwordFields: ["database.user", "database.password"],
     identityFields: ["provider.integration.id"],
   }),

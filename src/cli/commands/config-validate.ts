@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { catalog } from "../../catalog/index.js";
 import { validateConnectorConfig } from "../../domain/connector-validation.js";
 import { CLUSTER_TYPES, NETWORKING_KINDS, type ClusterPlacement, type ClusterType, type Networking } from "../../domain/region-policy.js";
-import { createVaultHostPolicy } from "../../domain/vault-host-policy.js";
+import { createVaultHostPolicy } from "../../secret-managers/azure-key-vault/vault-host-policy.js";
+import { identifierGrammars } from "../../secret-managers/grammars.js";
 import { lowerFirst, usageError } from "../cli-error.js";
 import { readConnectorConfigFile } from "../config-file.js";
 import { OUTPUT_FORMATS, type CliIo, type OutputFormat } from "../io.js";
@@ -73,7 +74,7 @@ export async function configValidate(args: readonly string[], io: CliIo): Promis
   const cluster = parsePlacement(values.cloud, values.region, values["cluster-type"], values.networking);
 
   const document = await readConnectorConfigFile(file, io);
-  const report = validateConnectorConfig(document.config, { plugins: catalog, secretIdentifiers: { vaultHosts: hosts.value }, cluster });
+  const report = validateConnectorConfig(document.config, { plugins: catalog, grammars: identifierGrammars({ vaultHosts: hosts.value }), cluster });
   io.stdout(renderValidation(report, document.name, output));
   return report.error_count > 0 ? 1 : 0;
 }

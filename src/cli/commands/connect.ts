@@ -14,6 +14,7 @@ Usage:
 
 Available Commands:
   cluster     Create and manage connectors.
+  offset      Read, alter and reset connector offsets.
   plugin      Show the managed connector plugins and their fields.
 
 Connectors live in a Kafka cluster: choose one with "vaultwire kafka cluster use <id>"

@@ -16,7 +16,7 @@ interface ExpandedConnector {
   readonly id?: { readonly id?: string };
   readonly info?: { readonly name?: string; readonly config?: Record<string, string>; readonly type?: string };
   readonly status?: {
-    readonly connector?: { readonly state?: string; readonly worker_id?: string; readonly trace?: string };
+    readonly connector?: { readonly state?: string; readonly worker_id?: string; readonly trace?: string; readonly warnings?: readonly ConnectorWarning[] };
     readonly tasks?: readonly { readonly id: number; readonly state?: string; readonly worker_id?: string; readonly msg?: string }[];
     readonly type?: string;
   };
@@ -29,14 +29,26 @@ export interface ConnectorTask {
   readonly trace: string;
 }
 
+/** vaultwire's status warnings (e.g. SECRET_NEAR_EXPIRY), as the API gives them. */
+export interface ConnectorWarning {
+  readonly code: string;
+  readonly key: string;
+  readonly secret: string;
+  readonly expires_at: string;
+  readonly message: string;
+}
+
 export interface ConnectorEntry {
   readonly id: string;
   readonly name: string;
   readonly type: string;
   readonly state: string;
+  /** The worker (host:port) running the connector itself; empty when none is. */
+  readonly workerId: string;
   readonly trace: string;
   readonly config: Readonly<Record<string, string>>;
   readonly tasks: readonly ConnectorTask[];
+  readonly warnings: readonly ConnectorWarning[];
 }
 
 export async function listConnectors(session: Session, target: ConnectTarget): Promise<ConnectorEntry[]> {
@@ -46,9 +58,11 @@ export async function listConnectors(session: Session, target: ConnectTarget): P
     name,
     type: entry.info?.type ?? entry.status?.type ?? "",
     state: entry.status?.connector?.state ?? "",
+    workerId: entry.status?.connector?.worker_id ?? "",
     trace: entry.status?.connector?.trace ?? "",
     config: entry.info?.config ?? {},
     tasks: (entry.status?.tasks ?? []).map((t) => ({ id: t.id, state: t.state ?? "", workerId: t.worker_id ?? "", trace: t.msg ?? "" })),
+    warnings: entry.status?.connector?.warnings ?? [],
   }));
 }
 

@@ -14,8 +14,8 @@ export const DEFAULT_STATE_DIR = ".vaultwire/azure-emulator";
 /** Written by `start` into the state directory: where the running emulator listens. */
 export const ENDPOINT_FILE = "emulator.json";
 
-type OptionSpec = { type: "string"; multiple?: boolean; short?: string } | { type: "boolean"; short?: string };
-type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
+export type OptionSpec = { type: "string"; multiple?: boolean; short?: string } | { type: "boolean"; short?: string };
+export type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 interface ActionContext {
   readonly values: Values;
@@ -33,6 +33,8 @@ interface ActionResult {
 interface AdminCommandSpec {
   readonly path: readonly string[];
   readonly summary: string;
+  /** More about the command, printed under the summary in its help. */
+  readonly description?: string;
   readonly usage: string;
   readonly flags: string;
   readonly examples: readonly string[];
@@ -63,6 +65,36 @@ const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 const VAULT_FLAG = "      --vault string       Name of the vault (required).";
+
+/** The timing flags of `timing` and `start`, in milliseconds. */
+export const TIMING_FLAG_LINES = [
+  "      --rbac-delay int     A role assignment (and a removal) takes effect this many ms later (Azure: minutes).",
+  "      --delete-delay int   A deleted secret is \"being deleted\" this many ms: not yet listed, 409 on purge or set.",
+  "      --purge-delay int    A purged name stays \"being deleted\" this many ms: 409 on set or restore.",
+];
+export const TIMING_OPTIONS: Readonly<Record<string, OptionSpec>> = { "rbac-delay": { type: "string" }, "delete-delay": { type: "string" }, "purge-delay": { type: "string" } };
+const TIMING_FLAGS = { "rbac-delay": "rbacPropagationMs", "delete-delay": "deletionMs", "purge-delay": "purgeMs" } as const;
+
+interface TimingJson {
+  readonly rbacPropagationMs: number;
+  readonly deletionMs: number;
+  readonly purgeMs: number;
+}
+
+/** The timing fields the flags set (only those given). */
+export function timingFlags(values: Values, command: string): Partial<Record<(typeof TIMING_FLAGS)[keyof typeof TIMING_FLAGS], number>> {
+  const change: Partial<Record<(typeof TIMING_FLAGS)[keyof typeof TIMING_FLAGS], number>> = {};
+  for (const [flag, field] of Object.entries(TIMING_FLAGS)) {
+    const text = str(values[flag]);
+    if (text !== undefined) change[field] = wholeNumber(text, `--${flag}`, command, "a whole number of milliseconds");
+  }
+  return change;
+}
+
+function renderTiming(timing: TimingJson): string {
+  const ms = (n: number): string => (n === 0 ? "instant" : `${n} ms`);
+  return `RBAC propagation: ${ms(timing.rbacPropagationMs)}\nDeletion:         ${ms(timing.deletionMs)}\nPurge:            ${ms(timing.purgeMs)}\n`;
+}
 const enc = encodeURIComponent;
 
 const SPECS: readonly AdminCommandSpec[] = [
@@ -335,7 +367,7 @@ const SPECS: readonly AdminCommandSpec[] = [
     path: ["access-policy", "set"],
     summary: "Set a principal's secret permissions on an access-policy vault.",
     usage: "vaultwire dev azure access-policy set --vault VAULT (--principal OID | --app ID) --permissions LIST [flags]",
-    flags: `${VAULT_FLAG}\n      --principal string   Object id of the principal.\n      --app string         Or the app whose service principal in the vault's tenant it is.\n      --permissions string Comma-separated: get, list, set, delete, recover, purge; empty removes the policy.`,
+    flags: `${VAULT_FLAG}\n      --principal string   Object id of the principal.\n      --app string         Or the app whose service principal in the vault's tenant it is.\n      --permissions string Comma-separated: get, list, set, delete, recover, purge, backup, restore; empty removes the policy.`,
     options: { vault: { type: "string" }, principal: { type: "string" }, app: { type: "string" }, permissions: { type: "string" } },
     examples: ["vaultwire dev azure access-policy set --vault legacy --app 3f2a... --permissions get,list"],
     action: async ({ client, values, command }) => {
@@ -364,10 +396,10 @@ const SPECS: readonly AdminCommandSpec[] = [
   {
     path: ["throttle"],
     summary: "Throttle a vault: N requests per 10 seconds, then 429.",
-    usage: "vaultwire dev azure throttle --vault VAULT (--limit N [--retry-after S] | --off) [flags]",
-    flags: `${VAULT_FLAG}\n      --limit int          Requests admitted per sliding 10 seconds.\n      --retry-after int    Send Retry-After with this many seconds (default: no header, like many real 429s).\n      --off                Remove the throttle.`,
+    usage: "vaultwire dev azure throttle --vault VAULT (--limit N [--retry-after S|window] | --off) [flags]",
+    flags: `${VAULT_FLAG}\n      --limit int          Requests admitted per sliding 10 seconds.\n      --retry-after string Send Retry-After: a fixed number of seconds, or "window" for the seconds until the\n                           10-second window has room again (default: no header, like many real 429s).\n      --off                Remove the throttle.`,
     options: { vault: { type: "string" }, limit: { type: "string" }, "retry-after": { type: "string" }, off: { type: "boolean" } },
-    examples: ["vaultwire dev azure throttle --vault dev --limit 5", "vaultwire dev azure throttle --vault dev --off"],
+    examples: ["vaultwire dev azure throttle --vault dev --limit 5", "vaultwire dev azure throttle --vault dev --limit 5 --retry-after window", "vaultwire dev azure throttle --vault dev --off"],
     action: async ({ client, values, command }) => {
       const path = `/vaults/${enc(required(values, "vault", command))}/throttle`;
       if (values.off === true) {
@@ -376,9 +408,29 @@ const SPECS: readonly AdminCommandSpec[] = [
       }
       const limit = wholeNumber(required(values, "limit", command), "--limit", command);
       const retry = str(values["retry-after"]);
-      const throttle = { limitPer10Seconds: limit, retryAfterSeconds: retry === undefined ? undefined : wholeNumber(retry, "--retry-after", command) };
+      const retryAfterSeconds = retry === undefined ? undefined : retry === "window" ? "window" : wholeNumber(retry, "--retry-after", command, "a whole number of seconds or \"window\"");
+      const throttle = { limitPer10Seconds: limit, retryAfterSeconds };
       await client.call("PUT", path, throttle);
-      return { data: { throttle }, human: `Throttling at ${limit} requests per 10 s${retry === undefined ? ", 429 without Retry-After" : `, Retry-After ${retry} s`}.\n` };
+      const header = retryAfterSeconds === undefined ? ", 429 without Retry-After" : retryAfterSeconds === "window" ? ", Retry-After until the window has room" : `, Retry-After ${retryAfterSeconds} s`;
+      return { data: { throttle }, human: `Throttling at ${limit} requests per 10 s${header}.\n` };
+    },
+  },
+  {
+    path: ["timing"],
+    summary: "Make a vault as slow as Key Vault: RBAC propagation, deletion and purge windows.",
+    usage: "vaultwire dev azure timing --vault VAULT [--rbac-delay MS] [--delete-delay MS] [--purge-delay MS] [flags]",
+    flags: [
+      VAULT_FLAG,
+      ...TIMING_FLAG_LINES,
+      "                           Without any of these, shows the vault's timing. Changes apply to what happens next.",
+    ].join("\n"),
+    options: { vault: { type: "string" }, ...TIMING_OPTIONS },
+    examples: ["vaultwire dev azure timing --vault dev --rbac-delay 120000", "vaultwire dev azure timing --vault dev --delete-delay 2000 --purge-delay 2000", "vaultwire dev azure timing --vault dev -o json"],
+    action: async ({ client, values, command }) => {
+      const path = `/vaults/${enc(required(values, "vault", command))}/timing`;
+      const change = timingFlags(values, command);
+      const timing = await client.call(Object.keys(change).length === 0 ? "GET" : "PUT", path, Object.keys(change).length === 0 ? undefined : change) as TimingJson;
+      return { data: timing, human: renderTiming(timing) };
     },
   },
   {
@@ -427,6 +479,124 @@ const SPECS: readonly AdminCommandSpec[] = [
       return { data: counts, human };
     },
   },
+  {
+    path: ["events", "subscribe"],
+    summary: "Subscribe a webhook to a vault's secret events (Event Grid), after its validation handshake.",
+    usage: "vaultwire dev azure events subscribe --vault VAULT --endpoint URL [--schema EventGridSchema|CloudEventSchemaV1_0] [flags]",
+    flags: [
+      VAULT_FLAG,
+      "      --endpoint string    The webhook URL (required), e.g. the endpoint \"vaultwire pi events create\" printed.",
+      "                           http:// is accepted here (Azure needs https://). Its query is never shown again.",
+      "      --schema string      EventGridSchema (default) or CloudEventSchemaV1_0 (also: eventgrid, cloudevents);",
+      "                           use the webhook's delivery schema.",
+      "      --event-type string  An event type to deliver (repeatable; default: Microsoft.KeyVault.SecretNewVersionCreated,",
+      "                           SecretNearExpiry and SecretExpired).",
+    ].join("\n"),
+    description: [
+      "Like Event Grid, the emulator first validates the endpoint: the Event Grid schema POSTs a",
+      "SubscriptionValidationEvent and expects its validationResponse back; CloudEvents sends OPTIONS",
+      "with WebHook-Request-Origin and expects WebHook-Allowed-Origin. A failed handshake creates nothing.",
+      "Then every new secret version, and the expiry of one, is delivered to the endpoint, retried",
+      "on errors other than 400, 401, 403, 404 and 413, as Event Grid does.",
+    ].join("\n"),
+    options: { vault: { type: "string" }, endpoint: { type: "string" }, schema: { type: "string" }, "event-type": { type: "string", multiple: true } },
+    examples: [
+      "vaultwire dev azure events subscribe --vault dev --endpoint \"$ENDPOINT\"   # the endpoint vaultwire pi events create printed",
+      "vaultwire dev azure events subscribe --vault dev --endpoint http://127.0.0.1:9000/hook --schema CloudEventSchemaV1_0 -o json",
+    ],
+    action: async ({ client, values, command }) => {
+      const vault = required(values, "vault", command);
+      const endpoint = required(values, "endpoint", command);
+      if (!isHttpUrl(endpoint)) throw usageError("invalid value for flag \"--endpoint\": expected an http:// or https:// URL", command);
+      const schema = schemaOf(str(values.schema), command);
+      const types = values["event-type"] as string[] | undefined;
+      const created = await client.call("POST", `/vaults/${enc(vault)}/event-subscriptions`, { endpoint, schema, includedEventTypes: types === undefined || types.length === 0 ? undefined : types.map(fullEventType) }) as EventSubscriptionJson;
+      return { data: created, human: `Subscribed ${created.endpointBaseUrl} to the secret events of vault "${created.vault}": event subscription ${created.subscriptionId} (${created.schema}; the validation handshake succeeded).\n` };
+    },
+  },
+  {
+    path: ["events", "list"],
+    summary: "List the event subscriptions (endpoints without their query).",
+    usage: "vaultwire dev azure events list [--vault VAULT] [flags]",
+    flags: "      --vault string       Only this vault's subscriptions (default: every vault).",
+    options: { vault: { type: "string" } },
+    examples: ["vaultwire dev azure events list", "vaultwire dev azure events list --vault dev -o json"],
+    action: async ({ client, values }) => {
+      const vault = str(values.vault);
+      const { eventSubscriptions } = await client.call("GET", `/event-subscriptions${vault === undefined ? "" : `?${new URLSearchParams({ vault }).toString()}`}`) as { eventSubscriptions: EventSubscriptionJson[] };
+      return { data: eventSubscriptions, human: renderEventSubscriptions(eventSubscriptions) };
+    },
+  },
+  {
+    path: ["events", "unsubscribe"],
+    summary: "Delete an event subscription: its vault's events stop going to the webhook.",
+    usage: "vaultwire dev azure events unsubscribe ID [flags]",
+    flags: "",
+    positionals: { min: 1, max: 1 },
+    examples: ["vaultwire dev azure events unsubscribe 7a8b..."],
+    action: async ({ client, positionals }) => {
+      const id = await existingSubscription(client, positionals[0] ?? "");
+      await client.call("DELETE", `/event-subscriptions/${enc(id)}`);
+      return { data: { deleted: id }, human: `Deleted event subscription "${id}".\n` };
+    },
+  },
+  {
+    path: ["events", "faults"],
+    summary: "Make an event subscription's deliveries worse: drop, delay, duplicate or hold back (reorder).",
+    usage: "vaultwire dev azure events faults ID [--drop-next N] [--delay-ms N] [--duplicate N] [--hold-next N] | --clear [flags]",
+    flags: [
+      "      --drop-next int      Lose the next N events (never sent, never retried).",
+      "      --delay-ms int       Wait this many milliseconds before every delivery (up to 3600000).",
+      "      --duplicate int      Send every event this many extra times (at-least-once delivery; up to 100).",
+      "      --hold-next int      Hold the next N events back and send them after the following one (reordering).",
+      "      --clear              Remove the faults; events held back are sent now.",
+      "                           The flags given replace the earlier faults (those not given become 0).",
+    ].join("\n"),
+    options: { "drop-next": { type: "string" }, "delay-ms": { type: "string" }, duplicate: { type: "string" }, "hold-next": { type: "string" }, clear: { type: "boolean" } },
+    positionals: { min: 1, max: 1 },
+    examples: ["vaultwire dev azure events faults 7a8b... --duplicate 2 --delay-ms 500", "vaultwire dev azure events faults 7a8b... --hold-next 1", "vaultwire dev azure events faults 7a8b... --clear"],
+    action: async ({ client, values, positionals, command }) => {
+      const flags = ["drop-next", "delay-ms", "duplicate", "hold-next"] as const;
+      const given = flags.filter((flag) => values[flag] !== undefined);
+      if (values.clear === true && given.length > 0) throw usageError(`--clear excludes --${given.join(", --")}`, command);
+      if (values.clear !== true && given.length === 0) throw usageError("give at least one of --drop-next, --delay-ms, --duplicate and --hold-next, or --clear", command);
+      const number = (flag: (typeof flags)[number]): number => {
+        const text = str(values[flag]);
+        return text === undefined ? 0 : wholeNumber(text, `--${flag}`, command);
+      };
+      const faults = values.clear === true ? null : { dropNext: number("drop-next"), delayMs: number("delay-ms"), duplicate: number("duplicate"), holdNext: number("hold-next") };
+      const id = await existingSubscription(client, positionals[0] ?? "");
+      await client.call("PUT", `/event-subscriptions/${enc(id)}/faults`, faults);
+      if (faults === null) return { data: { subscriptionId: id, faults: null }, human: `Removed the delivery faults of event subscription "${id}" (events held back are sent now).\n` };
+      return { data: { subscriptionId: id, faults }, human: `Set the delivery faults of event subscription "${id}": drop next ${faults.dropNext}, delay ${faults.delayMs} ms, duplicate ${faults.duplicate}, hold next ${faults.holdNext}.\n` };
+    },
+  },
+  {
+    path: ["events", "deliveries"],
+    summary: "Show every event delivery attempt (and drop), oldest first.",
+    usage: "vaultwire dev azure events deliveries [--vault VAULT] [--subscription ID] [flags]",
+    flags: "      --vault string       Only the events of this vault.\n      --subscription string\n                           Only those of this event subscription (deleted ones included).",
+    options: { vault: { type: "string" }, subscription: { type: "string" } },
+    examples: ["vaultwire dev azure events deliveries", "vaultwire dev azure events deliveries --subscription 7a8b... -o json"],
+    action: async ({ client, values }) => {
+      const vault = str(values.vault);
+      const subscription = str(values.subscription);
+      const query = new URLSearchParams({ ...(vault === undefined ? {} : { vault }), ...(subscription === undefined ? {} : { subscription }) }).toString();
+      const { deliveries } = await client.call("GET", `/event-deliveries${query === "" ? "" : `?${query}`}`) as { deliveries: DeliveryJson[] };
+      return { data: deliveries, human: renderDeliveries(deliveries) };
+    },
+  },
+  {
+    path: ["events", "check-expiry"],
+    summary: "Send the SecretNearExpiry and SecretExpired events now due (a timer does it every 500 ms).",
+    usage: "vaultwire dev azure events check-expiry [flags]",
+    flags: "",
+    examples: ["vaultwire dev azure events check-expiry"],
+    action: async ({ client }) => {
+      const { eventsDue } = await client.call("POST", "/expiry-check") as { eventsDue: number };
+      return { data: { eventsDue }, human: eventsDue === 0 ? "No expiry events are due (each is sent once per secret version).\n" : `Sent ${eventsDue} expiry event${eventsDue === 1 ? "" : "s"}.\n` };
+    },
+  },
 ];
 
 export const ADMIN_COMMANDS: readonly AdminCommand[] = SPECS.map((spec) => ({ path: spec.path, summary: spec.summary, run: (args, io) => runAdmin(spec, args, io) }));
@@ -434,7 +604,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = SPECS.map((spec) => ({ pa
 export const ADMIN_HELP_LINES = SPECS.map((spec) => `  ${spec.path.join(" ").padEnd(31)}${spec.summary}`).join("\n");
 
 function helpOf(spec: AdminCommandSpec): string {
-  return `${spec.summary}\n\nUsage:\n  ${spec.usage}\n\nFlags:\n${spec.flags === "" ? "" : `${spec.flags}\n`}${COMMON_FLAGS}\n\nExamples:\n${spec.examples.map((e) => `  ${e}`).join("\n")}\n`;
+  return `${spec.summary}\n${spec.description === undefined ? "" : `\n${spec.description}\n`}\nUsage:\n  ${spec.usage}\n\nFlags:\n${spec.flags === "" ? "" : `${spec.flags}\n`}${COMMON_FLAGS}\n\nExamples:\n${spec.examples.map((e) => `  ${e}`).join("\n")}\n`;
 }
 
 async function runAdmin(spec: AdminCommandSpec, args: readonly string[], io: CliIo): Promise<number> {
@@ -542,6 +712,76 @@ function renderStatus(state: StatusJson): string {
   return `${lines.join("\n")}\n`;
 }
 
+interface EventSubscriptionJson {
+  readonly subscriptionId: string;
+  readonly vault: string;
+  readonly endpointBaseUrl: string;
+  readonly schema: string;
+  readonly includedEventTypes: readonly string[];
+}
+
+interface DeliveryJson {
+  readonly subscriptionId: string;
+  readonly vault: string;
+  readonly at: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly secretName: string;
+  readonly version: string;
+  readonly attempt: number;
+  readonly outcome: number | "dropped" | "held" | "unreachable";
+}
+
+const KEY_VAULT_EVENT_PREFIX = "Microsoft.KeyVault.";
+const SCHEMAS: Readonly<Record<string, string>> = { eventgridschema: "EventGridSchema", eventgrid: "EventGridSchema", cloudeventschemav1_0: "CloudEventSchemaV1_0", cloudevents: "CloudEventSchemaV1_0" };
+
+function schemaOf(value: string | undefined, command: string): string | undefined {
+  if (value === undefined) return undefined;
+  const schema = SCHEMAS[value.toLowerCase()];
+  if (schema === undefined) throw usageError(`invalid value "${value}" for flag "--schema": expected EventGridSchema or CloudEventSchemaV1_0`, command);
+  return schema;
+}
+
+/** SecretNewVersionCreated means Microsoft.KeyVault.SecretNewVersionCreated. */
+function fullEventType(type: string): string {
+  return type.includes(".") ? type : `${KEY_VAULT_EVENT_PREFIX}${type}`;
+}
+
+function shortEventType(type: string): string {
+  return type.startsWith(KEY_VAULT_EVENT_PREFIX) ? type.slice(KEY_VAULT_EVENT_PREFIX.length) : type;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** The id as the emulator knows it; an unknown one is refused with the ids that exist. */
+async function existingSubscription(client: AdminClient, id: string): Promise<string> {
+  const { eventSubscriptions } = await client.call("GET", "/event-subscriptions") as { eventSubscriptions: EventSubscriptionJson[] };
+  const found = eventSubscriptions.find((s) => s.subscriptionId.toLowerCase() === id.toLowerCase());
+  if (found === undefined) {
+    throw new CliError(`event subscription "${id}" does not exist`, 1, [eventSubscriptions.length === 0 ? "There are none: create one with \"vaultwire dev azure events subscribe\"." : `Event subscriptions: ${eventSubscriptions.map((s) => `${s.subscriptionId} (vault ${s.vault})`).join(", ")}.`]);
+  }
+  return found.subscriptionId;
+}
+
+/** One line per subscription, the id in full (for unsubscribe and faults). */
+function renderEventSubscriptions(rows: readonly EventSubscriptionJson[]): string {
+  if (rows.length === 0) return "None found.\n";
+  return rows.map((s) => `${s.subscriptionId}  vault ${s.vault}  ${s.schema}  ${s.endpointBaseUrl}  ${s.includedEventTypes.map(shortEventType).join(",")}\n`).join("");
+}
+
+function renderDeliveries(rows: readonly DeliveryJson[]): string {
+  if (rows.length === 0) return "None found.\n";
+  const outcome = (d: DeliveryJson): string => (typeof d.outcome === "number" ? `HTTP ${d.outcome}` : d.outcome === "dropped" ? "dropped (fault)" : d.outcome === "held" ? "held back (fault)" : "unreachable");
+  return rows.map((d) => `${d.at}  ${d.subscriptionId}  vault ${d.vault}  ${shortEventType(d.eventType)}  ${d.secretName}/${d.version}  ${d.attempt === 0 ? "not sent" : `attempt ${d.attempt}`}  ${outcome(d)}\n`).join("");
+}
+
 const ROLE_ALIASES: Readonly<Record<string, string>> = {
   "key vault secrets user": "Key Vault Secrets User",
   "secrets-user": "Key Vault Secrets User",
@@ -586,8 +826,8 @@ function str(value: Values[string]): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function wholeNumber(text: string, flag: string, command: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw usageError(`invalid value "${text}" for flag "${flag}": expected a whole number`, command);
+function wholeNumber(text: string, flag: string, command: string, expected = "a whole number"): number {
+  if (!/^\d{1,9}$/.test(text)) throw usageError(`invalid value "${text}" for flag "${flag}": expected ${expected}`, command);
   return Number(text);
 }
 

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { startAzureEmulator, type AzureEmulator } from "../../emulator/azure/index.js";
 import { CliError, usageError } from "../cli-error.js";
 import type { CliIo } from "../io.js";
-import { ADMIN_COMMANDS, ADMIN_HELP_LINES, DEFAULT_STATE_DIR, ENDPOINT_FILE, lowerFirst, parsePort } from "./dev-azure-admin.js";
+import { ADMIN_COMMANDS, ADMIN_HELP_LINES, DEFAULT_STATE_DIR, ENDPOINT_FILE, lowerFirst, parsePort, TIMING_FLAG_LINES, TIMING_OPTIONS, timingFlags } from "./dev-azure-admin.js";
 
 export const DEV_HELP = `Run local stand-ins for cloud services, for development and tests.
 
@@ -22,7 +22,8 @@ Available Commands:
 
 export const DEV_AZURE_HELP = `Run and administer the local Azure emulator: an Entra ID token endpoint and
 Key Vault data plane that the real Azure SDKs use unmodified, over HTTPS with
-the emulator's own CA, and an App Service-style managed identity endpoint.
+the emulator's own CA, an App Service-style managed identity endpoint, and
+Event Grid for the vaults' secret events (pushed to webhooks you subscribe).
 
 Usage:
   vaultwire dev azure [command]
@@ -57,6 +58,8 @@ Flags:
                            Create a user-assigned managed identity with this name in the tenant, granted
                            "Key Vault Secrets User" on every vault; with --app, the app also trusts it
                            as a federated identity credential.
+${TIMING_FLAG_LINES.join("\n")}
+                           These apply to every vault (default 0: instant); "timing" changes them later.
   -o, --output string      human or json (default human): json prints one line, for scripts.
   -h, --help               Show this help.
 
@@ -64,6 +67,7 @@ Examples:
   vaultwire dev azure start --vault dev --app vaultwire
   vaultwire dev azure start --vault dev --app vaultwire --managed-identity vaultwire-mi
   vaultwire dev azure start --port 0 --vault a:0 --vault b:0 -o json
+  vaultwire dev azure start --vault dev --app vaultwire --rbac-delay 120000 --delete-delay 2000
   vaultwire dev azure start --state-dir /tmp/azure --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 --vault dev:9443
 `;
 
@@ -105,6 +109,7 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
         vault: { type: "string", multiple: true },
         app: { type: "string" },
         "managed-identity": { type: "string" },
+        ...TIMING_OPTIONS,
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h" },
       },
@@ -123,10 +128,11 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
   const stateDir = resolve(values["state-dir"] ?? DEFAULT_STATE_DIR);
   const authorityPort = values.port === undefined ? DEFAULT_AUTHORITY_PORT : parsePort(values.port, "--port", "vaultwire dev azure start");
   const vaults = (values.vault ?? []).map((spec, i) => parseVault(spec, DEFAULT_FIRST_VAULT_PORT + i));
+  const timing = timingFlags(values, "vaultwire dev azure start");
 
   let emulator: AzureEmulator;
   try {
-    emulator = await startAzureEmulator({ stateDir, authorityPort });
+    emulator = await startAzureEmulator({ stateDir, authorityPort, timing });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new CliError(`port ${authorityPort} is already in use`, 1, ["Pass another --port (0 picks a free one), or stop the emulator that is already running."]);
@@ -135,7 +141,10 @@ async function start(args: readonly string[], io: CliIo): Promise<number> {
   }
   const endpointFile = join(stateDir, ENDPOINT_FILE);
   try {
-    const summary = await populate(emulator, values.tenant, vaults, values.app, values["managed-identity"]);
+    const summary: StartSummary = {
+      ...(await populate(emulator, values.tenant, vaults, values.app, values["managed-identity"])),
+      timing: { rbacPropagationMs: timing.rbacPropagationMs ?? 0, deletionMs: timing.deletionMs ?? 0, purgeMs: timing.purgeMs ?? 0 },
+    };
     await mkdir(stateDir, { recursive: true });
     await writeFile(endpointFile, `${JSON.stringify({ authorityHost: emulator.authorityHost, caCertPath: emulator.caCertPath }, null, 2)}\n`);
     // Listen for signals before saying we are up, so an early Ctrl-C still stops cleanly.
@@ -160,6 +169,8 @@ interface StartSummary {
   readonly vaults: readonly { name: string; vaultUri: string }[];
   readonly app: { displayName: string; appId: string; clientSecret: string; servicePrincipalObjectId: string; roleAssignments: readonly RoleGrant[] } | null;
   readonly managedIdentity: { displayName: string; clientId: string; principalId: string; resourceId: string; trustedByApp: boolean; roleAssignments: readonly RoleGrant[] } | null;
+  /** What every vault started with; all 0 unless --rbac-delay, --delete-delay or --purge-delay. */
+  readonly timing?: { rbacPropagationMs: number; deletionMs: number; purgeMs: number };
 }
 
 /** A role `start` granted: what `role remove --vault VAULT --assignment ID` undoes. */
@@ -227,6 +238,10 @@ function renderStart(summary: StartSummary): string {
     `  Managed identity: ${summary.managedIdentityEndpoint}   (IDENTITY_ENDPOINT; IDENTITY_HEADER=${summary.managedIdentityHeader})`,
   ];
   if (summary.tenantId !== null) lines.push(`  Tenant:           ${summary.tenantId}`);
+  const timing = summary.timing;
+  if (timing && (timing.rbacPropagationMs > 0 || timing.deletionMs > 0 || timing.purgeMs > 0)) {
+    lines.push(`  Timing:           RBAC propagation ${timing.rbacPropagationMs} ms, deletion ${timing.deletionMs} ms, purge ${timing.purgeMs} ms`);
+  }
   for (const vault of summary.vaults) lines.push(`  ${`Vault "${vault.name}":`.padEnd(18)}${vault.vaultUri}`);
   if (summary.app) {
     lines.push(
@@ -262,6 +277,7 @@ function renderStart(summary: StartSummary): string {
     `  vaultwire dev azure secret set --vault ${summary.vaults[0]?.name ?? "NAME"} db-password --value-file password.txt`,
     "  vaultwire dev azure stats",
     "  vaultwire dev azure role list       (role remove --vault VAULT --assignment ID undoes one)",
+    `  vaultwire dev azure events subscribe --vault ${summary.vaults[0]?.name ?? "NAME"} --endpoint URL   (Event Grid: push the vault's secret events to a webhook)`,
     "",
   );
   return `${lines.join("\n")}\n`;

@@ -7,6 +7,7 @@ import type { CliIo } from "../io.js";
 import { currentMark, printList, printRecord, type Column, type Field } from "../output.js";
 import { confirmDeletion, enc, getCluster, listClusters, lowerKebab, requireEnvironment, uniqueIds, type ClusterBody } from "../resources.js";
 import { forgetIfSelected, openSession, rememberSelection } from "../session.js";
+import { poolCommands } from "./kafka-cluster-pools.js";
 import { workerConfig, workerCredentialCommands } from "./kafka-cluster-workers.js";
 
 export const KAFKA_HELP = `Manage Kafka clusters.
@@ -30,6 +31,7 @@ Available Commands:
   delete      Remove one or more Kafka clusters without connectors.
   describe    Describe a Kafka cluster.
   list        List the Kafka clusters of an environment.
+  pool        List the Kafka Connect worker pools clusters without endpoints get.
   use         Use a Kafka cluster (and its environment) in later commands.
   worker-config       Print the properties a Connect worker of the cluster needs (ConfigProvider too).
   worker-credential   Create, list and revoke the credentials Connect workers fetch secrets with.
@@ -42,7 +44,9 @@ const CREATE_HELP = `Register a Kafka cluster in an environment.
 The cloud, region, type and networking decide where secret managers may be
 used (the region policy). The bootstrap servers and Kafka Connect URLs tell
 vaultwire how to reach the cluster; connectors wait in PROVISIONING until the
-cluster has Kafka Connect workers.
+cluster has Kafka Connect workers. Given neither, the cluster gets those of the
+operator's Connect worker pool for its environment or region, if there is one
+("vaultwire kafka cluster pool list").
 
 Usage:
   vaultwire kafka cluster create <name> --cloud CLOUD --region REGION [flags]
@@ -300,4 +304,4 @@ function help(io: CliIo, text: string): number {
   return 0;
 }
 
-export const kafkaCluster = commandGroup("vaultwire kafka cluster", KAFKA_CLUSTER_HELP, { create, list, describe, use, delete: remove, "worker-config": workerConfig, "worker-credential": workerCredentialCommands });
+export const kafkaCluster = commandGroup("vaultwire kafka cluster", KAFKA_CLUSTER_HELP, { create, list, describe, use, delete: remove, pool: poolCommands, "worker-config": workerConfig, "worker-credential": workerCredentialCommands });

@@ -11,17 +11,18 @@ import { openSession } from "../session.js";
 const PATH = "vaultwire provider-integration validate";
 
 export const PROVIDER_INTEGRATION_VALIDATE_HELP = `Check a provider integration: vaultwire signs in to your tenant as the
-integration's app and, given a vault or a secret, probes the readMetadata and
-getSecret permissions there (never reading a value). Prints each check; exits 1
-when one fails.
+integration's app (Azure) or assumes your IAM role with the integration's
+external id (AWS) and, given a vault or a secret, probes the permissions to
+read it (never keeping a value). Prints each check; exits 1 when one fails.
 
 Usage:
   vaultwire provider-integration validate <id> [flags]
 
 Flags:
-      --vault-uri string           Probe this vault, e.g. https://my-vault.vault.azure.net.
-      --secret-identifier string   Probe this secret instead (a role granted on one secret shows only there),
-                                   e.g. https://my-vault.vault.azure.net::sqlserver-db-secret.
+      --vault-uri string           Azure: probe this vault, e.g. https://my-vault.vault.azure.net.
+      --secret-identifier string   Probe this secret instead (a role granted on one secret shows only there):
+                                   Azure https://my-vault.vault.azure.net::sqlserver-db-secret,
+                                   AWS the secret's ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>.
       --environment string         Environment ID; when given, the integration must belong to it.
   -o, --output string              human, json or yaml (default human).
   -h, --help                       Show this help.
@@ -30,6 +31,7 @@ Examples:
   vaultwire provider-integration validate cspi-a1b2c3d4
   vaultwire pi validate cspi-a1b2c3d4 --vault-uri https://my-vault.vault.azure.net
   vaultwire pi validate cspi-a1b2c3d4 --secret-identifier https://my-vault.vault.azure.net::sqlserver-db-secret -o json
+  vaultwire pi validate cspi-e5f6a7b8 --secret-identifier arn:aws:secretsmanager:us-east-1:123456789012:secret:db-credentials-AbCdEf
 `;
 
 interface Probe {
@@ -63,7 +65,14 @@ export async function providerIntegrationValidate(args: readonly string[], io: C
   if (vaultUri !== undefined && secretIdentifier !== undefined) throw usageError("give --vault-uri or --secret-identifier, not both", PATH);
   const session = await openSession(io, { environment: values.environment });
   const integration = await getIntegration(session, id, explicitEnvironment(session));
+  const aws = integration.provider === "AWS";
+  if (aws && vaultUri !== undefined) {
+    throw usageError(`--vault-uri is for Azure integrations; provider integration "${integration.id}" is an AWS integration: probe one of its secrets with --secret-identifier <secret-arn>`, PATH);
+  }
   if (integration.status === "DRAFT") {
+    if (aws) {
+      throw new CliError(`provider integration "${integration.id}" is DRAFT: it has no customer IAM role`, 1, [`Create an AWS integration with its role: "vaultwire pi create <name> --cloud aws --customer-role-arn <arn>".`]);
+    }
     throw new CliError(`provider integration "${integration.id}" is DRAFT: attach your Azure tenant first`, 1, [`Run "vaultwire provider-integration update ${integration.id} --azure-tenant-id <tenant-id>".`]);
   }
   let validation: Validation;

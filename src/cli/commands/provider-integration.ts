@@ -4,20 +4,24 @@
  * secrets; `validate` is in provider-integration-validate.ts.
  */
 import { parseArgs } from "node:util";
-import { CliError } from "../cli-error.js";
+import { CliError, usageError } from "../cli-error.js";
 import { choice, ENVIRONMENT_OPTION, expectPositionals, FORCE_OPTION, HELP_OPTION, OUTPUT_OPTION, parseFlags, parseOutput, requireFlag } from "../flags.js";
 import type { CliIo } from "../io.js";
 import { printList, printRecord, TERMINAL_WIDTH, wrapText, type CellValue, type Column, type Field } from "../output.js";
 import { confirmDeletion, enc, explicitEnvironment, getIntegration, lowerKebab, requireEnvironment, uniqueIds, type IntegrationBody } from "../resources.js";
 import { openSession } from "../session.js";
+import { providerIntegrationEvents } from "./provider-integration-events.js";
 import { providerIntegrationValidate } from "./provider-integration-validate.js";
 
 export const PROVIDER_INTEGRATION_HELP = `Manage provider integrations: the cloud identity through which vaultwire reads
-connectors' secrets from your secret manager (Azure Key Vault).
+connectors' secrets from your secret manager (Azure Key Vault, AWS Secrets Manager).
 
-Setup: create one, attach your Azure tenant with "update", consent the
+Azure: create one, attach your Azure tenant with "update", consent the
 "Confluent Azure Multi-Tenant App ID" it shows into that tenant and grant it
 "Key Vault Secrets User" on the vault, then "validate".
+AWS: create one with --cloud aws --customer-role-arn <your role>, let the
+role's trust policy allow the vaultwire role it shows with its external id,
+grant the role secretsmanager:GetSecretValue, then "validate".
 
 Usage:
   vaultwire provider-integration [command]
@@ -29,6 +33,7 @@ Available Commands:
   create      Create a provider integration.
   delete      Delete provider integrations no connector uses.
   describe    Describe a provider integration.
+  events      Manage the Azure Event Grid webhooks that push Key Vault rotations.
   list        List provider integrations.
   update      Attach your Azure tenant to a provider integration.
   validate    Check that vaultwire can sign in to your tenant and read the vault.
@@ -36,13 +41,16 @@ Available Commands:
 Use "vaultwire provider-integration [command] --help" for more information about a command.
 `;
 
-const CREATE_HELP = `Create a provider integration (status DRAFT until a tenant is attached).
+const CREATE_HELP = `Create a provider integration. Azure: DRAFT until a tenant is attached
+("update"). AWS: created with your IAM role, ready for its trust policy.
 
 Usage:
   vaultwire provider-integration create <name> --cloud azure [flags]
+  vaultwire provider-integration create <name> --cloud aws --customer-role-arn <arn> [flags]
 
 Flags:
-      --cloud string         The cloud of the secret manager: azure (required).
+      --cloud string              The cloud of the secret manager: azure or aws (required).
+      --customer-role-arn string  AWS: the IAM role in your account that may read the secrets (required for aws).
       --environment string   Environment ID (default: the one in use).
   -o, --output string        human, json or yaml (default human).
   -h, --help                 Show this help.
@@ -50,6 +58,7 @@ Flags:
 Examples:
   vaultwire provider-integration create sql-vault --cloud azure
   vaultwire pi create sql-vault --cloud azure --environment env-a1b2c3d4 -o json
+  vaultwire pi create pg-secrets --cloud aws --customer-role-arn arn:aws:iam::123456789012:role/vaultwire-reader
 `;
 
 const UPDATE_HELP = `Attach your Azure tenant (Microsoft Entra ID) to a DRAFT provider integration.
@@ -88,7 +97,7 @@ Usage:
   vaultwire provider-integration list [flags]
 
 Flags:
-      --cloud string         Only this cloud's integrations: azure.
+      --cloud string         Only this cloud's integrations: azure or aws.
       --environment string   Environment ID (default: the one in use).
   -o, --output string        human, json or yaml (default human).
   -h, --help                 Show this help.
@@ -123,6 +132,9 @@ export interface IntegrationRow {
   readonly customer_azure_tenant_id: string;
   readonly confluent_multi_tenant_app_id: string;
   readonly credential_client_id: string | null;
+  readonly customer_iam_role_arn: string;
+  readonly iam_role_arn: string;
+  readonly external_id: string;
   readonly usages: readonly string[];
   readonly created_at: string;
 }
@@ -152,9 +164,17 @@ function integrationFields(row: IntegrationRow): Field<IntegrationRow>[] {
     { key: "provider", label: "Provider" },
     { key: "environment", label: "Environment" },
     { key: "status", label: "Status" },
-    { key: "customer_azure_tenant_id", label: "Customer Azure Tenant ID" },
-    { key: "confluent_multi_tenant_app_id", label: "Confluent Azure Multi-Tenant App ID" },
-    ...(row.credential_client_id === null ? [] : [{ key: "credential_client_id", label: "Own Service Principal Client ID" } as const]),
+    ...(row.provider === "aws"
+      ? [
+        { key: "customer_iam_role_arn", label: "Customer IAM Role ARN" } as const,
+        { key: "iam_role_arn", label: "vaultwire IAM Role ARN" } as const,
+        { key: "external_id", label: "External ID" } as const,
+      ]
+      : [
+        { key: "customer_azure_tenant_id", label: "Customer Azure Tenant ID" } as const,
+        { key: "confluent_multi_tenant_app_id", label: "Confluent Azure Multi-Tenant App ID" } as const,
+        ...(row.credential_client_id === null ? [] : [{ key: "credential_client_id", label: "Own Service Principal Client ID" } as const]),
+      ]),
     { key: "usages", label: "Usages", format: (v: CellValue) => (Array.isArray(v) ? v.map(describeUsage).join("\n") : "") },
   ];
 }
@@ -169,6 +189,9 @@ export function integrationRow(body: IntegrationBody): IntegrationRow {
     customer_azure_tenant_id: body.config?.customer_azure_tenant_id ?? "",
     confluent_multi_tenant_app_id: body.config?.confluent_multi_tenant_app_id ?? "",
     credential_client_id: body.config?.credential?.client_id ?? null,
+    customer_iam_role_arn: body.config?.customer_iam_role_arn ?? "",
+    iam_role_arn: body.config?.iam_role_arn ?? "",
+    external_id: body.config?.external_id ?? "",
     usages: body.usages ?? [],
     created_at: body.metadata.created_at ?? "",
   };
@@ -181,11 +204,25 @@ export function printIntegration(io: CliIo, output: ReturnType<typeof parseOutpu
 
 async function create(args: readonly string[], io: CliIo): Promise<number> {
   const path = "vaultwire provider-integration create";
-  const { values, positionals } = parseFlags(() => parseArgs({ args: [...args], options: { cloud: { type: "string" }, ...ENVIRONMENT_OPTION, ...OUTPUT_OPTION, ...HELP_OPTION }, strict: true, allowPositionals: true }), path);
+  const { values, positionals } = parseFlags(() => parseArgs({ args: [...args], options: { cloud: { type: "string" }, "customer-role-arn": { type: "string" }, ...ENVIRONMENT_OPTION, ...OUTPUT_OPTION, ...HELP_OPTION }, strict: true, allowPositionals: true }), path);
   if (values.help) return help(io, CREATE_HELP);
   const output = parseOutput(values.output, path);
   const [name = ""] = expectPositionals(positionals, path, "<name>", 1);
-  const cloud = choice(requireFlag(values.cloud, "cloud", path), "cloud", ["azure"], path);
+  const cloud = choice(requireFlag(values.cloud, "cloud", path), "cloud", ["azure", "aws"], path);
+  if (cloud === "aws") {
+    const roleArn = requireFlag(values["customer-role-arn"], "customer-role-arn", path);
+    const session = await openSession(io, { environment: values.environment });
+    const environmentId = await requireEnvironment(session);
+    const { body } = await session.client.post<IntegrationBody>("/pim/v1/integrations", { display_name: name, provider: "AWS", config: { kind: "AwsIntegrationConfig", customer_iam_role_arn: roleArn }, environment: { id: environmentId } });
+    // pim/v1 has no status or metadata: an AWS integration is created configured.
+    printIntegration(io, output, { ...body, status: "CREATED", metadata: {} });
+    if (output === "human") {
+      const steps = `Next, let role ${roleArn} trust ${body.config?.iam_role_arn === "" || body.config?.iam_role_arn === undefined ? "vaultwire's AWS role" : body.config.iam_role_arn} with sts:AssumeRole on the condition sts:ExternalId = "${body.config?.external_id ?? ""}", grant it secretsmanager:GetSecretValue (and kms:Decrypt for a customer-managed key) on your secrets, then run:`;
+      io.stdout(`\n${wrapText(steps, TERMINAL_WIDTH).join("\n")}\n  vaultwire pi validate ${body.id} --secret-identifier <secret-arn>\n`);
+    }
+    return 0;
+  }
+  if (values["customer-role-arn"] !== undefined) throw usageError(`--customer-role-arn is for --cloud aws; an Azure integration takes its tenant with "vaultwire pi update <id> --azure-tenant-id <tenant-id>"`, path);
   const session = await openSession(io, { environment: values.environment });
   const environmentId = await requireEnvironment(session);
   const { body } = await session.client.post<IntegrationBody>("/pim/v2/integrations", { display_name: name, provider: cloud.toUpperCase(), environment: { id: environmentId } });
@@ -233,7 +270,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
   if (values.help) return help(io, LIST_HELP);
   const output = parseOutput(values.output, path);
   expectPositionals(positionals, path, "", 0);
-  const cloud = values.cloud === undefined ? undefined : choice(values.cloud, "cloud", ["azure"], path);
+  const cloud = values.cloud === undefined ? undefined : choice(values.cloud, "cloud", ["azure", "aws"], path);
   const session = await openSession(io, { environment: values.environment });
   const environmentId = await requireEnvironment(session);
   const integrations = await session.client.listAll<IntegrationBody>("/pim/v2/integrations", { environment: environmentId, provider: cloud?.toUpperCase() });
@@ -277,5 +314,6 @@ export const PROVIDER_INTEGRATION_VERBS = {
   describe,
   list,
   validate: providerIntegrationValidate,
+  events: providerIntegrationEvents,
   delete: remove,
 };

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../catalog/index.js";
 import { validateConnectorConfig } from "../../domain/connector-validation.js";
-import { createVaultHostPolicy } from "../../domain/vault-host-policy.js";
+import { createVaultHostPolicy } from "../../secret-managers/azure-key-vault/vault-host-policy.js";
+import { identifierGrammars } from "../../secret-managers/grammars.js";
 import { pluginConfigRows } from "./connect-plugin.js";
 import { describeUsage } from "./provider-integration.js";
 
@@ -18,7 +19,7 @@ describe("pluginConfigRows", () => {
     const hosts = createVaultHostPolicy({});
     if (!hosts.ok) throw new Error(hosts.error);
     for (const name of catalog.names()) {
-      const report = validateConnectorConfig({ "connector.class": name }, { plugins: catalog, secretIdentifiers: { vaultHosts: hosts.value } });
+      const report = validateConnectorConfig({ "connector.class": name }, { plugins: catalog, grammars: identifierGrammars({ vaultHosts: hosts.value }) });
       const rows = pluginConfigRows(report);
       expect(rows.filter((r) => r.secret_manager_eligible).map((r) => r.name)).toEqual(catalog.get(name)?.secretManagerEligibleFields);
       expect(Object.keys(rows[0] ?? {})).toEqual(["name", "display_name", "group", "type", "required", "default_value", "importance", "secret_manager_eligible", "documentation"]);

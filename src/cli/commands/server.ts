@@ -1,8 +1,11 @@
-/** `vaultwire server`: runs the control plane in the foreground until SIGINT/SIGTERM. */
+/**
+ * `vaultwire server`: runs the control plane in the foreground until
+ * SIGINT/SIGTERM, then drains (readiness 503 while still serving, for
+ * VAULTWIRE_DRAIN_MS) and closes: background work, HTTP server, store.
+ */
 import { parseArgs } from "node:util";
-import { startServer } from "../../main/server.js";
+import { startServer, type RunningServer } from "../../main/server.js";
 import { loadSettings, SettingsError } from "../../main/settings.js";
-import type { CreatedApiKey } from "../../services/api-keys.js";
 import { CliError, usageError } from "../cli-error.js";
 import type { CliIo } from "../io.js";
 
@@ -10,6 +13,11 @@ export const SERVER_HELP = `Run the vaultwire control plane (REST API) in the fo
 
 Settings come from flags, then environment variables, then the config file
 (JSON or YAML), then defaults; the README lists them all.
+
+On SIGTERM or SIGINT it drains first: GET /health/ready answers 503 while
+requests are still served, for VAULTWIRE_DRAIN_MS (default 5000; a second
+signal skips the rest), then it stops, letting requests in flight finish.
+docs/deployment.md describes running several replicas.
 
 Usage:
   vaultwire server [flags]
@@ -73,7 +81,10 @@ export async function server(args: readonly string[], io: CliIo): Promise<number
   if (running.bootstrapKey) io.stderr(bootstrapKeyNotice(running.bootstrapKey, settings.bootstrapApiSecret !== undefined));
   io.stderr(`vaultwire server listening on ${running.url} (Ctrl-C to stop)\n`);
   const signal = await shutdown;
-  io.stderr(`received ${signal}, shutting down\n`);
+  io.stderr(`received ${signal}, shutting down${settings.drainMs > 0 ? `: draining for ${settings.drainMs} ms (send ${signal} again to skip)` : ""}\n`);
+  // A second signal during the drain ends it; the one after that is Node's default (the process ends at once).
+  void io.waitForShutdown().then(() => running.drain());
+  await running.drain();
   await running.close();
   return 0;
 }
@@ -83,7 +94,7 @@ export async function server(args: readonly string[], io: CliIo): Promise<number
  * when vaultwire generated it (it exists nowhere else); an operator's own
  * secret is never printed, since stderr ends up in log collectors.
  */
-export function bootstrapKeyNotice(created: CreatedApiKey, secretFromOperator: boolean): string {
+export function bootstrapKeyNotice(created: NonNullable<RunningServer["bootstrapKey"]>, secretFromOperator: boolean): string {
   if (secretFromOperator) {
     return `\nCreated the first admin API key "${created.key.id}" from VAULTWIRE_BOOTSTRAP_API_KEY, with the secret set in VAULTWIRE_BOOTSTRAP_API_SECRET (not shown).\n\n`;
   }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EmulatorAdminError } from "./admin-error.js";
 import type { AzureEmulator } from "./emulator.js";
+import type { EventSchema } from "./event-grid.js";
 import type { AccessPolicyPermission, RoleSpec } from "./rbac.js";
 import { clientAddress, isLoopback, readBody, requestUrl, RequestBodyTooLarge, sendJson } from "./server.js";
 import type { Cloud, PermissionModel, AccessPolicyErrorCode } from "./vault.js";
@@ -109,6 +110,7 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
         ...optionalString(b, "location"),
         ...optionalString(b, "subscriptionId"),
         ...optionalString(b, "resourceGroup"),
+        ...(b.timing === undefined || b.timing === null ? {} : { timing: object(b.timing, false, "timing") }),
       }).then(ok);
     }
     case "GET vaults/:id":
@@ -168,9 +170,14 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
       const b = object(body);
       const limit = b.limitPer10Seconds;
       if (typeof limit !== "number") throw new EmulatorAdminError("\"limitPer10Seconds\" must be a number");
-      emulator.setThrottle(id, { limitPer10Seconds: limit, ...optionalNumber(b, "retryAfterSeconds") });
+      const retryAfter = b.retryAfterSeconds;
+      emulator.setThrottle(id, { limitPer10Seconds: limit, ...(retryAfter === "window" ? { retryAfterSeconds: "window" as const } : optionalNumber(b, "retryAfterSeconds")) });
       return done;
     }
+    case "GET vaults/:id/timing":
+      return ok(emulator.timing(id));
+    case "PUT vaults/:id/timing":
+      return ok(emulator.setTiming(id, object(body)));
     case "PUT vaults/:id/faults": {
       if (body === null || body === undefined) {
         emulator.setFaults(id, null);
@@ -195,9 +202,59 @@ function route(emulator: AzureEmulator, method: string, segments: readonly strin
     case "DELETE request-counts":
       emulator.resetRequestCounts();
       return done;
+    case "POST vaults/:id/event-subscriptions": {
+      const b = object(body);
+      onlyFields(b, SUBSCRIPTION_FIELDS);
+      const types = b.includedEventTypes;
+      if (types !== undefined && types !== null && (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === "string" && t !== ""))) throw new EmulatorAdminError("\"includedEventTypes\" must be a non-empty list of event type names");
+      return emulator.subscribeEvents(id, {
+        endpoint: requiredString(b, "endpoint"),
+        ...(optionalString(b, "schema") as { schema?: EventSchema }),
+        ...(Array.isArray(types) ? { includedEventTypes: types as string[] } : {}),
+        ...optionalNumber(b, "maxDeliveryAttempts"),
+        ...optionalNumber(b, "retryDelayMs"),
+        ...optionalNumber(b, "nearExpirySeconds"),
+      }).then(ok);
+    }
+    case "GET event-subscriptions": {
+      const vault = queryValue(query, "vault");
+      return ok({ eventSubscriptions: emulator.listEventSubscriptions(vault) });
+    }
+    case "DELETE event-subscriptions/:id":
+      emulator.unsubscribeEvents(id);
+      return done;
+    case "PUT event-subscriptions/:id/faults": {
+      if (body === null || body === undefined) {
+        emulator.setEventFaults(id, null);
+        return done;
+      }
+      const b = object(body);
+      onlyFields(b, EVENT_FAULT_FIELDS);
+      emulator.setEventFaults(id, { ...optionalNumber(b, "dropNext"), ...optionalNumber(b, "delayMs"), ...optionalNumber(b, "duplicate"), ...optionalNumber(b, "holdNext") });
+      return done;
+    }
+    case "GET event-deliveries": {
+      const vault = queryValue(query, "vault");
+      const subscription = queryValue(query, "subscription");
+      // An unknown vault is an error; a subscription may be gone and still have deliveries.
+      if (vault !== undefined) emulator.listEventSubscriptions(vault);
+      const deliveries = emulator.eventDeliveries().filter((d) => (vault === undefined || d.vault.toLowerCase() === vault.toLowerCase()) && (subscription === undefined || d.subscriptionId.toLowerCase() === subscription.toLowerCase()));
+      return ok({ deliveries });
+    }
+    case "POST expiry-check":
+      return ok({ eventsDue: emulator.checkSecretExpiry() });
     default:
       throw new EmulatorAdminError(`the admin API has no route ${method} /admin/${segments.join("/")}`, 404);
   }
+}
+
+const SUBSCRIPTION_FIELDS = ["endpoint", "schema", "includedEventTypes", "maxDeliveryAttempts", "retryDelayMs", "nearExpirySeconds"] as const;
+const EVENT_FAULT_FIELDS = ["dropNext", "delayMs", "duplicate", "holdNext"] as const;
+
+/** Refuses a field the route does not know (a misspelt fault would otherwise be ignored silently). */
+function onlyFields(body: Json, fields: readonly string[]): void {
+  const unknown = Object.keys(body).filter((key) => !fields.includes(key));
+  if (unknown.length > 0) throw new EmulatorAdminError(`unknown field ${unknown.map((k) => `"${k}"`).join(", ")}: expected ${fields.join(", ")}`);
 }
 
 /** A query parameter given at most once; empty counts as absent. */
@@ -207,9 +264,9 @@ function queryValue(query: URLSearchParams, name: string): string | undefined {
   return values[0] === undefined || values[0] === "" ? undefined : values[0];
 }
 
-function object(body: unknown, optional = false): Json {
+function object(body: unknown, optional = false, what = "the request body"): Json {
   if (body === undefined && optional) return {};
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new EmulatorAdminError("the request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new EmulatorAdminError(`${what === "the request body" ? what : `"${what}"`} must be a JSON object`);
   return body as Json;
 }
 

@@ -10,15 +10,17 @@ import { signingKey } from "./access-tokens.js";
 import { EmulatorAdminError, conflict, notFound } from "./admin-error.js";
 import { handleAdminRequest } from "./admin-http.js";
 import { ensureRsaKey, ensureTlsFiles } from "./certificates.js";
+import { EventGrid, type DeliveryRecord, type EventDeliveryFaults, type EventSubscriptionSpec, type EventSubscriptionView } from "./event-grid.js";
 import { Directory } from "./directory.js";
 import { EntraService } from "./entra.js";
 import { createKeyVaultHandler } from "./key-vault.js";
 import { createManagedIdentityHandler, managedIdentityIssuer, MANAGED_IDENTITY_PATH } from "./managed-identity.js";
 import { newGuid } from "./random.js";
 import { ACCESS_POLICY_PERMISSIONS, isBuiltInRole, roleDataActions, type AccessPolicyPermission, type RoleSpec } from "./rbac.js";
+import { SecretBackupCodec } from "./secret-backup.js";
 import { checkNewSecret, requireEntry, SECRET_NAME } from "./secret-store.js";
 import { listenHttp, listenHttps, requestUrl, sendJson, type HttpsEndpoint } from "./server.js";
-import { CLOUDS, VAULT_NAME, Vault, type AccessPolicyErrorCode, type Cloud, type PermissionModel } from "./vault.js";
+import { CLOUDS, INSTANT_TIMING, TIMING_FIELDS, VAULT_NAME, Vault, type AccessPolicyErrorCode, type Cloud, type PermissionModel, type VaultTiming } from "./vault.js";
 import type { FaultSettings, RequestCounts, ThrottleSettings } from "./vault-traffic.js";
 
 export interface AzureEmulatorOptions {
@@ -26,6 +28,8 @@ export interface AzureEmulatorOptions {
   stateDir: string;
   /** Port of the authority host (Entra ID + admin API); 0 or omitted picks a free port. */
   authorityPort?: number;
+  /** The timing every vault starts with (each field defaults to 0: instant); see VaultTiming. */
+  timing?: Partial<VaultTiming>;
 }
 
 export interface CreateVaultOptions {
@@ -42,6 +46,8 @@ export interface CreateVaultOptions {
   /** Used in the resource ids RBAC errors quote; a random subscription and "vaultwire-emulator" by default. */
   subscriptionId?: string;
   resourceGroup?: string;
+  /** Overrides the emulator's timing for this vault, field by field. */
+  timing?: Partial<VaultTiming>;
 }
 
 export interface SecretOptions {
@@ -108,11 +114,29 @@ export interface AzureEmulator {
   setAccessPolicy(vault: string, principalObjectId: string, permissions: AccessPolicyPermission[]): void;
   setFirewall(vault: string, enabled: boolean): void;
   setThrottle(vault: string, throttle: ThrottleSettings | null): void;
+  /** Changes the vault's timing, field by field; returns the timing now in effect. Applies to what happens from now on. */
+  setTiming(vault: string, timing: Partial<VaultTiming>): VaultTiming;
+  timing(vault: string): VaultTiming;
   /** Replaces the vault's faults; null clears them. */
   setFaults(vault: string, faults: FaultSettings | null): void;
   /** Every request that reached the vault, by operation (get, list, versions, set, update, delete, …); tokenless challenge requests count as "challenge". */
   requestCounts(vault: string): RequestCounts;
   resetRequestCounts(vault?: string): void;
+  /**
+   * An Event Grid subscription on the vault's secret events (event-grid.ts):
+   * the webhook handshake runs first and must succeed.
+   */
+  subscribeEvents(vault: string, spec: EventSubscriptionSpec): Promise<EventSubscriptionView>;
+  unsubscribeEvents(subscriptionId: string): void;
+  listEventSubscriptions(vault?: string): EventSubscriptionView[];
+  /** Drops, delays, duplicates or holds back (reorders) the subscription's next deliveries; null clears them (held events go out). */
+  setEventFaults(subscriptionId: string, faults: EventDeliveryFaults | null): void;
+  /** Every delivery attempt, oldest first. */
+  eventDeliveries(): readonly DeliveryRecord[];
+  /** Resolves when no delivery is in flight. */
+  eventsSettled(): Promise<void>;
+  /** Sends the SecretNearExpiry / SecretExpired events now due (a timer does it every 500 ms); how many were due. */
+  checkSecretExpiry(): number;
   /** Tenants, apps (no credentials) and vaults, for the CLI. */
   describe(): EmulatorDescription;
   stop(): Promise<void>;
@@ -136,7 +160,7 @@ export interface EmulatorDescription {
   readonly managedIdentityEndpoint: string;
   readonly tenants: readonly { tenantId: string; displayName: string | null }[];
   readonly apps: readonly { appId: string; displayName: string; homeTenantId: string; multiTenant: boolean; servicePrincipals: Record<string, string> }[];
-  readonly vaults: readonly { name: string; vaultUri: string; tenantId: string; cloud: Cloud; permissionModel: PermissionModel; firewall: boolean; secrets: number }[];
+  readonly vaults: readonly { name: string; vaultUri: string; tenantId: string; cloud: Cloud; permissionModel: PermissionModel; firewall: boolean; secrets: number; timing: VaultTiming }[];
   readonly managedIdentities: readonly { clientId: string; principalId: string; tenantId: string; displayName: string; resourceId: string; systemAssigned: boolean }[];
 }
 
@@ -156,6 +180,8 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
   const tokenKey = signingKey(tokenPrivateKey);
   const federationKey = signingKey(federationPrivateKey);
   const serverTls = { cert: tls.serverCertPem, key: tls.serverKeyPem };
+  const defaultTiming = mergeTiming(INSTANT_TIMING, options.timing);
+  const backups = new SecretBackupCodec();
   const directory = new Directory();
   const vaults = new Map<string, RunningVault | "starting">();
   // The authority's handler runs only after both are set below.
@@ -186,6 +212,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
   };
   const vaultOf = (name: string): Vault => running(name).vault;
   const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+  const eventGrid = new EventGrid(now);
   let stopped = false;
 
   const emulator: AzureEmulator = {
@@ -236,6 +263,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       if (accessPolicyErrorCode !== "ForbiddenByPolicy" && accessPolicyErrorCode !== "AccessDenied") throw new EmulatorAdminError(`access policy error code "${accessPolicyErrorCode}" is not ForbiddenByPolicy or AccessDenied`);
       const port = vaultOptions.port ?? 0;
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EmulatorAdminError(`port ${String(port)} is not a port number`);
+      const timing = mergeTiming(defaultTiming, vaultOptions.timing);
       const key = name.toLowerCase();
       if (vaults.has(key)) throw conflict(`vault "${name}" already exists`);
       vaults.set(key, "starting");
@@ -248,10 +276,10 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
         location: vaultOptions.location ?? "eastus",
         subscriptionId: vaultOptions.subscriptionId ?? newGuid(),
         resourceGroup: vaultOptions.resourceGroup ?? "vaultwire-emulator",
-      }, now);
+      }, now, timing);
       let endpoint: HttpsEndpoint;
       try {
-        endpoint = await listenHttps(serverTls, port, createKeyVaultHandler(vault, { authorityHost, tokenKey, nowMs: now }));
+        endpoint = await listenHttps(serverTls, port, createKeyVaultHandler(vault, { authorityHost, tokenKey, nowMs: now, backups }));
       } catch (error) {
         vaults.delete(key);
         const code = (error as NodeJS.ErrnoException).code;
@@ -259,6 +287,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
         throw error;
       }
       const vaultUri = `https://localhost:${endpoint.port}`;
+      vault.store.onNewVersion = (entry, version) => { eventGrid.secretVersionCreated(vault, entry, version); };
       vaults.set(key, { vault, endpoint, vaultUri });
       return { vaultUri };
     },
@@ -307,15 +336,20 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       if (assignment.secretName !== undefined && !SECRET_NAME.test(assignment.secretName)) throw new EmulatorAdminError(`secret name "${assignment.secretName}" is invalid`);
       const { roleName, dataActions } = roleDataActions(assignment.role);
       const assignmentId = newGuid();
-      vault.roleAssignments.push({ assignmentId, principalObjectId: assignment.principalObjectId, roleName, dataActions: [...dataActions], secretName: assignment.secretName });
+      const delay = vault.timing.rbacPropagationMs;
+      vault.roleAssignments.push({
+        assignmentId,
+        principalObjectId: assignment.principalObjectId,
+        roleName,
+        dataActions: [...dataActions],
+        secretName: assignment.secretName,
+        ...(delay > 0 ? { effectiveFromMs: now() + delay } : {}),
+      });
       return { assignmentId };
     },
 
     removeRoleAssignment: (vaultName, assignmentId) => {
-      const assignments = vaultOf(vaultName).roleAssignments;
-      const index = assignments.findIndex((a) => a.assignmentId === assignmentId);
-      if (index < 0) throw notFound(`role assignment "${assignmentId}" does not exist in vault "${vaultName}"`);
-      assignments.splice(index, 1);
+      if (!vaultOf(vaultName).revokeRoleAssignment(assignmentId)) throw notFound(`role assignment "${assignmentId}" does not exist in vault "${vaultName}"`);
     },
 
     listRoleAssignments: (filter = {}) => {
@@ -341,9 +375,22 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
     setThrottle: (vaultName, throttle) => {
       const vault = vaultOf(vaultName);
       if (throttle !== null && (!Number.isInteger(throttle.limitPer10Seconds) || throttle.limitPer10Seconds < 0)) throw new EmulatorAdminError("limitPer10Seconds must be a whole number of requests");
-      if (throttle?.retryAfterSeconds !== undefined && (!Number.isInteger(throttle.retryAfterSeconds) || throttle.retryAfterSeconds < 0)) throw new EmulatorAdminError("retryAfterSeconds must be a whole number of seconds");
+      const retryAfter: unknown = throttle?.retryAfterSeconds;
+      if (retryAfter === "window") {
+        if (throttle?.limitPer10Seconds === 0) throw new EmulatorAdminError("retryAfterSeconds \"window\" needs limitPer10Seconds of at least 1: with 0 the window never frees up");
+      } else if (retryAfter !== undefined && (typeof retryAfter !== "number" || !Number.isInteger(retryAfter) || retryAfter < 0)) {
+        throw new EmulatorAdminError("retryAfterSeconds must be a whole number of seconds or \"window\"");
+      }
       vault.traffic.setThrottle(throttle);
     },
+
+    setTiming: (vaultName, timing) => {
+      const vault = vaultOf(vaultName);
+      vault.timing = mergeTiming(vault.timing, timing);
+      return { ...vault.timing };
+    },
+
+    timing: (vaultName) => ({ ...vaultOf(vaultName).timing }),
 
     setFaults: (vaultName, faults) => {
       const vault = vaultOf(vaultName);
@@ -360,6 +407,20 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
       if (vaultName !== undefined) vaultOf(vaultName).traffic.resetCounts();
       else for (const entry of vaults.values()) if (entry !== "starting") entry.vault.traffic.resetCounts();
     },
+
+    subscribeEvents: async (vaultName, spec) => {
+      const { vault, vaultUri } = running(vaultName);
+      return eventGrid.subscribe(vault, vaultUri, spec);
+    },
+    unsubscribeEvents: (subscriptionId) => { eventGrid.unsubscribe(subscriptionId); },
+    listEventSubscriptions: (vaultName) => {
+      if (vaultName !== undefined) running(vaultName);
+      return eventGrid.list(vaultName);
+    },
+    setEventFaults: (subscriptionId, faults) => { eventGrid.setFaults(subscriptionId, faults); },
+    eventDeliveries: () => eventGrid.deliveries(),
+    eventsSettled: () => eventGrid.settled(),
+    checkSecretExpiry: () => eventGrid.checkExpiry(),
 
     describe: () => ({
       authorityHost,
@@ -385,6 +446,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
         permissionModel: entry.vault.settings.permissionModel,
         firewall: entry.vault.firewallEnabled,
         secrets: entry.vault.store.entries().length,
+        timing: { ...entry.vault.timing },
       }]),
       managedIdentities: directory.listManagedIdentities().map((mi) => ({ ...mi })),
     }),
@@ -392,10 +454,26 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await eventGrid.stop();
       const endpoints = [...vaults.values()].flatMap((entry) => (entry === "starting" ? [] : [entry.endpoint]));
       await Promise.all([authority.close(), identityEndpoint.close(), ...endpoints.map((e) => e.close())]);
     },
   };
   late.emulator = emulator;
   return emulator;
+}
+
+/** `base` with the fields `change` gives; each a whole number of milliseconds up to 1 hour (the HTTP admin API passes unchecked values). */
+function mergeTiming(base: VaultTiming, change: Partial<VaultTiming> | undefined): VaultTiming {
+  const given: unknown = change;
+  if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) throw new EmulatorAdminError("timing must be an object");
+  const defined = Object.fromEntries(Object.entries((given ?? {}) as Record<string, unknown>).filter(([, value]) => value !== undefined));
+  const timing: Record<string, unknown> = { ...base, ...defined };
+  const unknownFields = Object.keys(timing).filter((field) => !(TIMING_FIELDS as readonly string[]).includes(field));
+  if (unknownFields.length > 0) throw new EmulatorAdminError(`unknown timing field ${unknownFields.map((f) => `"${f}"`).join(", ")}: expected ${TIMING_FIELDS.join(", ")}`);
+  for (const field of TIMING_FIELDS) {
+    const value = timing[field];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 3_600_000) throw new EmulatorAdminError(`timing "${field}" must be a whole number of milliseconds from 0 to 3600000`);
+  }
+  return { rbacPropagationMs: timing.rbacPropagationMs as number, deletionMs: timing.deletionMs as number, purgeMs: timing.purgeMs as number };
 }

@@ -5,4 +5,5 @@ export { EmulatorAdminError } from "./admin-error.js";
 export { createSelfSignedCertificate } from "./x509-builder.js";
 export type { AccessPolicyPermission, BuiltInRoleName, RoleSpec } from "./rbac.js";
 export type { FaultSettings, RequestCounts, ThrottleSettings } from "./vault-traffic.js";
-export type { AccessPolicyErrorCode, Cloud, PermissionModel } from "./vault.js";
+export type { AccessPolicyErrorCode, Cloud, PermissionModel, VaultTiming } from "./vault.js";
+export type { DeliveryRecord, EventDeliveryFaults, EventSchema, EventSubscriptionSpec, EventSubscriptionView } from "./event-grid.js";

@@ -49,3 +49,14 @@ describe("Key Vault error bodies", () => {
     expect(keyVaultErrors.secretNotFound("db/abc").message).toMatch(/^A secret with \(name\/id\) db\/abc was not found in this key vault\. /);
   });
 });
+
+describe("Key Vault's soft-delete, backup and api-version errors", () => {
+  it("word them as the service does", () => {
+    expect(keyVaultErrors.secretBeingDeleted("db")).toMatchObject({ status: 409, code: "Conflict", message: "Secret db is currently being deleted and cannot be re-created; retry later." });
+    expect(keyVaultErrors.deletionInProgress()).toMatchObject({ status: 409, code: "Conflict", message: "Secret is currently being deleted." });
+    expect(keyVaultErrors.secretDeletedButRecoverable("db").message).toBe("Secret db is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.");
+    expect(keyVaultErrors.malformedBackup()).toMatchObject({ status: 400, code: "Malformed backup blob", message: "Backup blob contains invalid or corrupt version." });
+    expect(keyVaultErrors.restoreConflict("https://kv/secrets/db/1").message).toMatch(/^There was a conflict restoring the secret 'https:\/\/kv\/secrets\/db\/1'\. /);
+    expect(keyVaultErrors.unsupportedApiVersion("9.9", "2025-07-01")).toMatchObject({ status: 400, code: "BadParameter", message: "The specified version (9.9) is not recognized. Consider using the latest supported version (2025-07-01)." });
+  });
+});

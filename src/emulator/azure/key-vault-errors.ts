@@ -47,10 +47,25 @@ export const keyVaultErrors = {
   }),
   deletedSecretNotFound: (name: string): KeyVaultError => ({ status: 404, code: "SecretNotFound", message: `Deleted Secret not found: ${name}` }),
   secretDisabled: (operation: string): KeyVaultError => forbidden("SecretDisabled", `Operation ${operation} is not allowed on a disabled secret.`),
-  secretBeingDeleted: (name: string): KeyVaultError => ({
+  secretDeletedButRecoverable: (name: string): KeyVaultError => ({
     status: 409,
     code: "Conflict",
     message: `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+  }),
+  /** Set while the deletion or the purge of the name is still running. */
+  secretBeingDeleted: (name: string): KeyVaultError => ({ status: 409, code: "Conflict", message: `Secret ${name} is currently being deleted and cannot be re-created; retry later.` }),
+  /** Purge (and recover) of a secret whose deletion has not completed. */
+  deletionInProgress: (): KeyVaultError => ({ status: 409, code: "Conflict", message: "Secret is currently being deleted." }),
+  restoreConflict: (secretId: string): KeyVaultError => ({
+    status: 409,
+    code: "Conflict",
+    message: `There was a conflict restoring the secret '${secretId}'. This can happen if either: a second secret with the same name was created after the first secret was deleted; thus trying to restore a secret whose name is already in use. To fix this, rename the second secret to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the secret. To avoid this error, perform operations against a secret in a sequential manner.`,
+  }),
+  malformedBackup: (): KeyVaultError => ({ status: 400, code: "Malformed backup blob", message: "Backup blob contains invalid or corrupt version." }),
+  unsupportedApiVersion: (version: string, latest: string): KeyVaultError => ({
+    status: 400,
+    code: "BadParameter",
+    message: `The specified version (${version}) is not recognized. Consider using the latest supported version (${latest}).`,
   }),
 
   forbiddenByRbac: (details: { caller: string; action: string; resource: string; vault: string }): KeyVaultError =>

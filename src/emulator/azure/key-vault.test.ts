@@ -20,6 +20,11 @@ describe("Key Vault routes", () => {
     expect(op("GET", "/deletedsecrets/db")).toEqual(["getDeleted", "db", undefined]);
     expect(op("DELETE", "/deletedsecrets/db")).toEqual(["purge", "db", undefined]);
     expect(op("POST", "/deletedsecrets/db/recover")).toEqual(["recover", "db", undefined]);
+    expect(op("GET", "/deletedsecrets")).toEqual(["listDeleted", undefined, undefined]);
+    expect(op("POST", "/secrets/db/backup")).toEqual(["backup", "db", undefined]);
+    expect(op("POST", "/secrets/restore")).toEqual(["restore", undefined, undefined]);
+    expect(op("GET", "/secrets/restore")).toEqual(["get", "restore", undefined]);
+    expect(op("GET", "/secrets/db/backup")).toEqual(["get", "db", "backup"]);
   });
 
   it("refuse what the API does not have", () => {
@@ -27,5 +32,7 @@ describe("Key Vault routes", () => {
     expect(op("GET", "/secrets/db/v/x")).toBe("NotFound");
     expect(op("POST", "/secrets/db")).toBe("MethodNotAllowed");
     expect(op("DELETE", "/secrets/db/0123")).toBe("MethodNotAllowed");
+    expect(op("DELETE", "/deletedsecrets")).toBe("MethodNotAllowed");
+    expect(op("GET", "/deletedsecrets/db/recover")).toBe("NotFound");
   });
 });

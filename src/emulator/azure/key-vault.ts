@@ -12,17 +12,29 @@ import { callerText, errorBody, keyVaultErrors, vaultText, type KeyVaultError } 
 import { decodeSkipToken, DEFAULT_PAGE_SIZE, encodeSkipToken, pageOf, parseMaxResults, sortByKey } from "./paging.js";
 import { newGuid } from "./random.js";
 import { DATA_ACTIONS, findGrantingAssignment, policyAllows, POLICY_PERMISSIONS, type SecretOperation } from "./rbac.js";
-import { deletedSecretBundle, secretBundle, secretItem, versionItem } from "./secret-bundles.js";
-import { MAX_SECRET_VALUE_BYTES, SECRET_NAME, type NewSecret, type SecretPatch } from "./secret-store.js";
+import type { SecretBackupCodec } from "./secret-backup.js";
+import { deletedSecretBundle, deletedSecretItem, secretBundle, secretId, secretItem, versionItem } from "./secret-bundles.js";
+import { latestVersion, MAX_SECRET_VALUE_BYTES, SECRET_NAME, type NewSecret, type SecretPatch } from "./secret-store.js";
 import { clientAddress, readBody, RequestBodyTooLarge, requestUrl, sendJson } from "./server.js";
 import type { Vault } from "./vault.js";
 
 export const KEY_VAULT_SERVICE_VERSION = "1.9.2500.1";
 
+/**
+ * The `api-version`s the emulator answers: those of the secrets API that
+ * Microsoft's SDKs send (JavaScript 4.x: 7.0-7.6 and 2025-07-01; Python also
+ * 2016-10-01; the previews 7.4-preview.1, 7.5-preview.1 and 7.6-preview.2)
+ * and the recordings use (7.3, 7.4-preview.1). Others get 400 BadParameter.
+ */
+export const KEY_VAULT_API_VERSIONS: readonly string[] = ["2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4-preview.1", "7.4", "7.5-preview.1", "7.5", "7.6-preview.2", "7.6", "2025-07-01"];
+export const LATEST_KEY_VAULT_API_VERSION = "2025-07-01";
+
 export interface KeyVaultDependencies {
   readonly authorityHost: string;
   readonly tokenKey: SigningKey;
   readonly nowMs: () => number;
+  /** Seals and opens backup blobs; one per emulator, so blobs restore into any of its vaults. */
+  readonly backups: SecretBackupCodec;
 }
 
 interface Route {
@@ -41,6 +53,7 @@ export function routeOf(method: string, path: string): Route | KeyVaultError {
   const route = (operation: SecretOperation, version?: string): Route => ({ operation, secretName: name, version });
   if (kind === "secrets") {
     if (name === undefined || name === "") return method === "GET" && segments.length <= 2 ? { operation: "list", secretName: undefined, version: undefined } : keyVaultErrors.methodNotAllowed(method);
+    if (third === undefined && method === "POST" && name.toLowerCase() === "restore") return { operation: "restore", secretName: undefined, version: undefined };
     if (third === undefined || (third === "" && fourth === undefined)) {
       if (method === "GET") return route("get");
       if (method === "PUT") return route("set");
@@ -50,9 +63,13 @@ export function routeOf(method: string, path: string): Route | KeyVaultError {
     }
     if (fourth !== undefined) return keyVaultErrors.notFoundPath();
     if (third.toLowerCase() === "versions" && method === "GET") return route("versions");
+    if (third.toLowerCase() === "backup" && method === "POST") return route("backup");
     if (method === "GET") return route("get", third);
     if (method === "PATCH") return route("update", third);
     return keyVaultErrors.methodNotAllowed(method);
+  }
+  if (kind === "deletedsecrets" && (name === undefined || name === "") && segments.length <= 2) {
+    return method === "GET" ? { operation: "listDeleted", secretName: undefined, version: undefined } : keyVaultErrors.methodNotAllowed(method);
   }
   if (kind === "deletedsecrets" && name !== undefined && name !== "") {
     if (third === undefined) {
@@ -100,7 +117,9 @@ type Response = { readonly outcome: Outcome; readonly headers: Readonly<Record<s
 
 async function respond(vault: Vault, deps: KeyVaultDependencies, route: Route | KeyVaultError, request: IncomingMessage, url: URL): Promise<Response> {
   const fail = (error: KeyVaultError, headers: Readonly<Record<string, string>> = {}): Response => ({ outcome: { error }, headers });
-  if (!url.searchParams.has("api-version")) return fail(keyVaultErrors.badParameter("The 'api-version' query parameter is required."));
+  const apiVersion = url.searchParams.get("api-version");
+  if (apiVersion === null) return fail(keyVaultErrors.badParameter("The 'api-version' query parameter is required."));
+  if (!KEY_VAULT_API_VERSIONS.includes(apiVersion)) return fail(keyVaultErrors.unsupportedApiVersion(apiVersion, LATEST_KEY_VAULT_API_VERSION));
   const authenticated = authenticate(vault, deps, request.headers.authorization);
   if (!authenticated.ok) return fail(authenticated.error);
   const caller = authenticated.caller;
@@ -116,7 +135,7 @@ async function respond(vault: Vault, deps: KeyVaultDependencies, route: Route | 
   if (!authorized.ok) return fail(authorized.error);
   const headers: Record<string, string> = authorized.assignmentId === undefined ? {} : { "x-ms-keyvault-rbac-assignment-id": authorized.assignmentId };
   try {
-    return { outcome: await perform(vault, route, request, url, `https://${request.headers.host ?? "localhost"}`), headers };
+    return { outcome: await perform(vault, deps, route, request, url, `https://${request.headers.host ?? "localhost"}`), headers };
   } catch (error) {
     if (!(error instanceof RequestBodyTooLarge)) throw error;
     return fail(keyVaultErrors.badParameter(`The secret value exceeds the maximum size of ${MAX_SECRET_VALUE_BYTES} bytes.`), headers);
@@ -165,18 +184,19 @@ function authorize(vault: Vault, caller: Caller, route: Route): { ok: true; assi
   }
   const action = DATA_ACTIONS[route.operation];
   const secretName = route.operation === "list" ? undefined : route.secretName;
-  const grant = findGrantingAssignment(vault.roleAssignments, { principalObjectId: caller.objectId, action, secretName });
+  const grant = findGrantingAssignment(vault.effectiveRoleAssignments(), { principalObjectId: caller.objectId, action, secretName });
   if (grant) return { ok: true, assignmentId: grant.assignmentId };
   return { ok: false, error: keyVaultErrors.forbiddenByRbac({ caller: callerDescription, action, resource: vault.resourceId(secretName), vault: vaultDescription }) };
 }
 
-async function perform(vault: Vault, route: Route, request: IncomingMessage, url: URL, baseUrl: string): Promise<Outcome> {
+async function perform(vault: Vault, deps: KeyVaultDependencies, route: Route, request: IncomingMessage, url: URL, baseUrl: string): Promise<Outcome> {
   const store = vault.store;
   const name = route.secretName ?? "";
   const notFound = (): Outcome => ({ error: keyVaultErrors.secretNotFound(route.version === undefined || route.version === "" ? name : `${name}/${route.version}`) });
   switch (route.operation) {
     case "list":
     case "versions":
+    case "listDeleted":
       return list(vault, route, url, baseUrl);
     case "get": {
       const found = store.find(name, route.version);
@@ -187,7 +207,9 @@ async function perform(vault: Vault, route: Route, request: IncomingMessage, url
     case "set": {
       const parsed = parseSecretBody(await readBody(request, MAX_SECRET_VALUE_BYTES * 2 + 64 * 1024), "set");
       if ("error" in parsed) return parsed;
-      if (store.deleted(name)) return { error: keyVaultErrors.secretBeingDeleted(name) };
+      const state = store.state(name);
+      if (state === "deleted") return { error: keyVaultErrors.secretDeletedButRecoverable(name) };
+      if (state === "deleting" || state === "purging") return { error: keyVaultErrors.secretBeingDeleted(name) };
       const { entry, version } = store.set(name, parsed.secret);
       return { status: 200, body: secretBundle(baseUrl, entry, version, true) };
     }
@@ -207,15 +229,42 @@ async function perform(vault: Vault, route: Route, request: IncomingMessage, url
       const deleted = store.deleted(name);
       return deleted ? { status: 200, body: deletedSecretBundle(baseUrl, deleted) } : { error: keyVaultErrors.deletedSecretNotFound(name) };
     }
-    case "purge":
-      return store.purge(name) ? { status: 204, body: null } : { error: keyVaultErrors.deletedSecretNotFound(name) };
+    case "purge": {
+      const purged = store.startPurge(name);
+      if (purged === "being-deleted") return { error: keyVaultErrors.deletionInProgress() };
+      return purged === "purged" ? { status: 204, body: null } : { error: keyVaultErrors.deletedSecretNotFound(name) };
+    }
     case "recover": {
+      if (store.state(name) === "deleting") return { error: keyVaultErrors.deletionInProgress() };
       const recovered = store.recover(name);
       if (!recovered) return { error: keyVaultErrors.deletedSecretNotFound(name) };
       const current = store.find(name);
       return current ? { status: 200, body: secretBundle(baseUrl, current.entry, current.version, false) } : notFound();
     }
+    case "backup": {
+      const entry = store.entry(name);
+      if (!entry) return notFound();
+      return { status: 200, body: { value: deps.backups.encode(entry).toString("base64url") } };
+    }
+    case "restore":
+      return restore(vault, deps, await readBody(request, 4 * 1024 * 1024), baseUrl);
   }
+}
+
+function restore(vault: Vault, deps: KeyVaultDependencies, text: string, baseUrl: string): Outcome {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { error: keyVaultErrors.badParameter("The request body is not valid JSON.") };
+  }
+  const value = typeof body === "object" && body !== null ? (body as { value?: unknown }).value : undefined;
+  if (typeof value !== "string" || value === "") return { error: keyVaultErrors.badParameter("Property 'value' is required and must be the base64url backup blob.") };
+  const entry = /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? deps.backups.decode(Buffer.from(value, "base64url")) : undefined;
+  if (!entry) return { error: keyVaultErrors.malformedBackup() };
+  const current = latestVersion(entry);
+  if (!vault.store.restore(entry)) return { error: keyVaultErrors.restoreConflict(secretId(baseUrl, entry, current)) };
+  return { status: 200, body: secretBundle(baseUrl, entry, current, false) };
 }
 
 function list(vault: Vault, route: Route, url: URL, baseUrl: string): Outcome {
@@ -230,6 +279,11 @@ function list(vault: Vault, route: Route, url: URL, baseUrl: string): Outcome {
   if (route.operation === "list") {
     const page = pageOf(sortByKey(vault.store.entries(), (e) => e.name.toUpperCase()), (e) => e.name.toUpperCase(), size, marker);
     items = page.items.map((entry) => secretItem(baseUrl, entry));
+    nextMarker = page.nextMarker;
+  } else if (route.operation === "listDeleted") {
+    const byName = (d: { entry: { name: string } }): string => d.entry.name.toUpperCase();
+    const page = pageOf(sortByKey(vault.store.deletedEntries(), byName), byName, size, marker);
+    items = page.items.map((deleted) => deletedSecretItem(baseUrl, deleted));
     nextMarker = page.nextMarker;
   } else {
     const entry = vault.store.entry(route.secretName ?? "");

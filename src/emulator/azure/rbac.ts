@@ -4,7 +4,7 @@
  * access policies (per-principal permission lists). Pure.
  */
 
-export type SecretOperation = "get" | "list" | "versions" | "set" | "update" | "delete" | "getDeleted" | "purge" | "recover";
+export type SecretOperation = "get" | "list" | "versions" | "set" | "update" | "delete" | "getDeleted" | "listDeleted" | "purge" | "recover" | "backup" | "restore";
 
 /** The RBAC data action each operation needs. */
 export const DATA_ACTIONS: Readonly<Record<SecretOperation, string>> = {
@@ -15,12 +15,15 @@ export const DATA_ACTIONS: Readonly<Record<SecretOperation, string>> = {
   update: "Microsoft.KeyVault/vaults/secrets/update/action",
   delete: "Microsoft.KeyVault/vaults/secrets/delete",
   getDeleted: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+  listDeleted: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
   purge: "Microsoft.KeyVault/vaults/secrets/purge/action",
   recover: "Microsoft.KeyVault/vaults/secrets/recover/action",
+  backup: "Microsoft.KeyVault/vaults/secrets/backup/action",
+  restore: "Microsoft.KeyVault/vaults/secrets/restore/action",
 };
 
-export type AccessPolicyPermission = "get" | "list" | "set" | "delete" | "recover" | "purge";
-export const ACCESS_POLICY_PERMISSIONS: readonly AccessPolicyPermission[] = ["get", "list", "set", "delete", "recover", "purge"];
+export type AccessPolicyPermission = "get" | "list" | "set" | "delete" | "recover" | "purge" | "backup" | "restore";
+export const ACCESS_POLICY_PERMISSIONS: readonly AccessPolicyPermission[] = ["get", "list", "set", "delete", "recover", "purge", "backup", "restore"];
 
 /** The access-policy permission each operation needs (updating attributes needs `set`). */
 export const POLICY_PERMISSIONS: Readonly<Record<SecretOperation, AccessPolicyPermission>> = {
@@ -31,8 +34,11 @@ export const POLICY_PERMISSIONS: Readonly<Record<SecretOperation, AccessPolicyPe
   update: "set",
   delete: "delete",
   getDeleted: "list",
+  listDeleted: "list",
   purge: "purge",
   recover: "recover",
+  backup: "backup",
+  restore: "restore",
 };
 
 export type BuiltInRoleName = "Key Vault Secrets User" | "Key Vault Secrets Officer" | "Key Vault Reader";
@@ -65,6 +71,8 @@ export interface RoleAssignment {
   readonly dataActions: readonly string[];
   /** Undefined: the whole vault; otherwise only this secret (any case). */
   readonly secretName: string | undefined;
+  /** Emulator clock (ms) from which the data plane honours it (RBAC propagation); undefined: at once. */
+  readonly effectiveFromMs?: number;
 }
 
 export function isBuiltInRole(role: unknown): role is BuiltInRoleName {

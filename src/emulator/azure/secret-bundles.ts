@@ -71,3 +71,13 @@ export function deletedSecretBundle(baseUrl: string, deleted: DeletedSecret): Re
     ...secretBundle(baseUrl, deleted.entry, latestVersion(deleted.entry), false),
   };
 }
+
+/** An item of `GET /deletedsecrets`: the deleted secret's id without a version, its current attributes and the deletion dates. */
+export function deletedSecretItem(baseUrl: string, deleted: DeletedSecret): Record<string, unknown> {
+  return {
+    recoveryId: `${baseUrl}/deletedsecrets/${deleted.entry.name}`,
+    deletedDate: deleted.deletedDate,
+    scheduledPurgeDate: deleted.scheduledPurgeDate,
+    ...secretItem(baseUrl, deleted.entry),
+  };
+}

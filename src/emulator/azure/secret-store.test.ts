@@ -50,3 +50,58 @@ describe("a vault's secret store", () => {
     expect(() => { checkNewSecret("a", "v".repeat(25 * 1024 + 1)); }).toThrow(/at most/);
   });
 });
+
+describe("a vault's secret store with Key Vault's timing", () => {
+  function timed(deletionMs: number, purgeMs: number): { store: SecretStore; advance: (ms: number) => void } {
+    let nowMs = 1_700_000_000_000;
+    return {
+      store: new SecretStore(() => Math.floor(nowMs / 1000), { nowMs: () => nowMs, timing: () => ({ deletionMs, purgeMs }) }),
+      advance: (ms) => { nowMs += ms; },
+    };
+  }
+
+  it("is being deleted for the deletion window: not listed, not purgeable, not recoverable, the name blocked", () => {
+    const { store: s, advance } = timed(2_000, 0);
+    s.set("a", { value: "x" });
+    const deleted = s.delete("a");
+    expect(deleted?.deletedDate).toBe(1_700_000_000);
+    expect(s.state("a")).toBe("deleting");
+    expect([s.deleted("a"), s.deletedEntries(), s.recover("a"), s.startPurge("a")]).toEqual([undefined, [], undefined, "being-deleted"]);
+    expect(() => s.set("a", { value: "y" })).toThrow(/being deleted/);
+    advance(1_999);
+    expect(s.state("a")).toBe("deleting");
+    advance(1);
+    expect(s.state("a")).toBe("deleted");
+    expect(s.deletedEntries().map((d) => d.entry.name)).toEqual(["a"]);
+    expect(() => s.set("a", { value: "y" })).toThrow(/deleted but recoverable/);
+  });
+
+  it("keeps a purged name blocked for the purge window, also for restore", () => {
+    const { store: s, advance } = timed(0, 1_500);
+    s.set("a", { value: "x" });
+    const entry = s.entry("a");
+    s.delete("a");
+    expect(s.startPurge("a")).toBe("purged");
+    expect([s.state("a"), s.deleted("a"), s.startPurge("a")]).toEqual(["purging", undefined, "not-found"]);
+    if (!entry) throw new Error("no entry");
+    expect(s.restore(entry)).toBe(false);
+    expect(() => s.set("a", { value: "y" })).toThrow(/being deleted/);
+    advance(1_500);
+    expect(s.state("a")).toBe("absent");
+    expect(s.restore(entry)).toBe(true);
+    expect(s.find("a")?.version.value).toBe("x");
+    expect(s.restore(entry)).toBe(false);
+  });
+
+  it("recovers every version once the deletion has completed; the admin purge needs no window", () => {
+    const { store: s, advance } = timed(1_000, 1_000);
+    s.set("a", { value: "one" });
+    s.set("a", { value: "two" });
+    s.delete("a");
+    advance(1_000);
+    expect(s.recover("a")?.versions.map((v) => v.value)).toEqual(["one", "two"]);
+    s.delete("a");
+    expect(s.purge("a")).toBe(true);
+    expect(s.state("a")).toBe("absent");
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * One vault's secrets: named (case-insensitively) entries of immutable-value
  * versions with mutable attributes, soft delete with recovery and purge.
- * Times are Unix seconds from an injected clock.
+ * Times are Unix seconds from an injected clock. With timing, deleting and
+ * purging take a while, as in Key Vault: the name is "being deleted" until the
+ * clock (ms) passes the end of the window; nothing runs in the background.
  */
 import { EmulatorAdminError, conflict, notFound } from "./admin-error.js";
 import { newSecretVersion } from "./random.js";
@@ -36,6 +38,21 @@ export interface DeletedSecret {
   readonly entry: SecretEntry;
   readonly deletedDate: number;
   readonly scheduledPurgeDate: number;
+  /** Emulator clock (ms) from which it is listed, readable, purgeable and recoverable; undefined: at once. */
+  readonly availableFromMs?: number;
+}
+
+/** Where a name stands; "deleting" and "purging" are the windows in which Key Vault answers 409 "being deleted". */
+export type SecretState = "absent" | "live" | "deleting" | "deleted" | "purging";
+
+export interface StoreTiming {
+  readonly deletionMs: number;
+  readonly purgeMs: number;
+}
+
+export interface StoreClock {
+  readonly nowMs: () => number;
+  readonly timing: () => StoreTiming;
 }
 
 export interface NewSecret {
@@ -65,13 +82,39 @@ export function latestVersion(entry: SecretEntry): SecretVersion {
 export class SecretStore {
   private readonly secrets = new Map<string, SecretEntry>();
   private readonly deletedSecrets = new Map<string, DeletedSecret>();
+  /** Called after each new version (Event Grid's SecretNewVersionCreated, event-grid.ts). */
+  onNewVersion: ((entry: SecretEntry, version: SecretVersion) => void) | undefined;
+  /** Purged names (key → end of the purge window, ms) that cannot be reused yet. */
+  private readonly purging = new Map<string, number>();
+  private readonly clock: StoreClock;
 
-  constructor(private readonly nowSeconds: () => number) {}
+  constructor(
+    private readonly nowSeconds: () => number,
+    clock?: StoreClock,
+  ) {
+    this.clock = clock ?? { nowMs: () => nowSeconds() * 1000, timing: () => ({ deletionMs: 0, purgeMs: 0 }) };
+  }
 
-  /** Adds a version (creating the secret); refuses a name that is deleted but recoverable. */
+  /** Where the name stands now. */
+  state(name: string): SecretState {
+    const key = keyOf(name);
+    if (this.secrets.has(key)) return "live";
+    const deleted = this.deletedSecrets.get(key);
+    if (deleted) return (deleted.availableFromMs ?? 0) > this.clock.nowMs() ? "deleting" : "deleted";
+    const purgedUntil = this.purging.get(key);
+    if (purgedUntil !== undefined) {
+      if (purgedUntil > this.clock.nowMs()) return "purging";
+      this.purging.delete(key);
+    }
+    return "absent";
+  }
+
+  /** Adds a version (creating the secret); refuses a name that is deleted (or being deleted or purged). */
   set(name: string, secret: NewSecret): { entry: SecretEntry; version: SecretVersion } {
     const key = keyOf(name);
-    if (this.deletedSecrets.has(key)) throw conflict(`secret "${name}" is deleted but recoverable: recover or purge it first`);
+    const state = this.state(name);
+    if (state === "deleted") throw conflict(`secret "${name}" is deleted but recoverable: recover or purge it first`);
+    if (state === "deleting" || state === "purging") throw conflict(`secret "${name}" is being deleted: retry later`);
     const now = this.nowSeconds();
     const version: SecretVersion = {
       version: newSecretVersion(),
@@ -90,6 +133,7 @@ export class SecretStore {
       this.secrets.set(key, entry);
     }
     entry.versions.push(version);
+    this.onNewVersion?.(entry, version);
     return { entry, version };
   }
 
@@ -123,33 +167,68 @@ export class SecretStore {
     return found;
   }
 
-  /** Soft delete: the secret moves to the deleted secrets until purged or recovered. */
+  /** Soft delete: the secret moves to the deleted secrets (after the deletion window) until purged or recovered. */
   delete(name: string): DeletedSecret | undefined {
     const key = keyOf(name);
     const entry = this.secrets.get(key);
     if (!entry) return undefined;
     this.secrets.delete(key);
     const now = this.nowSeconds();
-    const deleted: DeletedSecret = { entry, deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * 86_400 };
+    const { deletionMs } = this.clock.timing();
+    const deleted: DeletedSecret = {
+      entry,
+      deletedDate: now,
+      scheduledPurgeDate: now + RECOVERABLE_DAYS * 86_400,
+      ...(deletionMs > 0 ? { availableFromMs: this.clock.nowMs() + deletionMs } : {}),
+    };
     this.deletedSecrets.set(key, deleted);
     return deleted;
   }
 
+  /** The deleted secret, once its deletion has completed (not while it is being deleted). */
   deleted(name: string): DeletedSecret | undefined {
-    return this.deletedSecrets.get(keyOf(name));
+    return this.state(name) === "deleted" ? this.deletedSecrets.get(keyOf(name)) : undefined;
   }
 
+  /** The deleted secrets whose deletion has completed, for listing. */
+  deletedEntries(): DeletedSecret[] {
+    const now = this.clock.nowMs();
+    return [...this.deletedSecrets.values()].filter((d) => (d.availableFromMs ?? 0) <= now);
+  }
+
+  /** Removes a deleted (or being deleted) secret at once, with no purge window: the admin API's purge. */
   purge(name: string): boolean {
+    this.purging.delete(keyOf(name));
     return this.deletedSecrets.delete(keyOf(name));
   }
 
+  /** The data plane's purge: refused while the deletion runs; the name stays blocked for the purge window. */
+  startPurge(name: string): "purged" | "not-found" | "being-deleted" {
+    const state = this.state(name);
+    if (state === "deleting") return "being-deleted";
+    if (state !== "deleted") return "not-found";
+    const key = keyOf(name);
+    this.deletedSecrets.delete(key);
+    const { purgeMs } = this.clock.timing();
+    if (purgeMs > 0) this.purging.set(key, this.clock.nowMs() + purgeMs);
+    return "purged";
+  }
+
+  /** Brings back a deleted secret with all its versions (once its deletion has completed). */
   recover(name: string): SecretEntry | undefined {
     const key = keyOf(name);
-    const deleted = this.deletedSecrets.get(key);
+    const deleted = this.deleted(name);
     if (!deleted) return undefined;
     this.deletedSecrets.delete(key);
     this.secrets.set(key, deleted.entry);
     return deleted.entry;
+  }
+
+  /** Adds a secret from a backup, all versions as they were; false when the name is in use in any state. */
+  restore(entry: SecretEntry): boolean {
+    if (this.state(entry.name) !== "absent") return false;
+    this.secrets.set(keyOf(entry.name), entry);
+    return true;
   }
 }
 

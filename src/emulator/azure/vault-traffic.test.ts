@@ -40,3 +40,40 @@ describe("vault traffic controls", () => {
     expect(t.counts()).toEqual({ total: 0, byOperation: {} });
   });
 });
+
+describe("Retry-After from the throttle window", () => {
+  it("is the whole seconds until the oldest request that blocks leaves the 10 s window", () => {
+    const { traffic: t, advance } = traffic();
+    t.setThrottle({ limitPer10Seconds: 3, retryAfterSeconds: "window" });
+    t.admit(); // at 0
+    advance(2_500);
+    t.admit(); // at 2500
+    advance(1_000);
+    t.admit(); // at 3500
+    advance(500); // now 4000: the request at 0 frees a slot at 10000
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 6 });
+    advance(5_001); // 9001: 999 ms left, rounded up
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 1 });
+    advance(999); // 10000: the first request has left the window
+    expect(t.admit().admitted).toBe(true);
+    // Full again (2500, 3500, 10000): the slot frees when the request at 2500 leaves, at 12500.
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 3 });
+  });
+
+  it("counts from the request that must leave for one more to fit, with limit 1", () => {
+    const { traffic: t, advance } = traffic();
+    t.setThrottle({ limitPer10Seconds: 1, retryAfterSeconds: "window" });
+    t.admit();
+    advance(1);
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 10 });
+    advance(8_998);
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 2 });
+  });
+
+  it("keeps a fixed number when one is configured", () => {
+    const { traffic: t } = traffic();
+    t.setThrottle({ limitPer10Seconds: 1, retryAfterSeconds: 7 });
+    t.admit();
+    expect(t.admit()).toEqual({ admitted: false, retryAfterSeconds: 7 });
+  });
+});

@@ -9,8 +9,12 @@ export const THROTTLE_WINDOW_MS = 10_000;
 
 export interface ThrottleSettings {
   readonly limitPer10Seconds: number;
-  /** Omitted: the 429 has no Retry-After header (real 429s may lack it). */
-  readonly retryAfterSeconds?: number;
+  /**
+   * Omitted: the 429 has no Retry-After header (real 429s may lack it).
+   * A number: that many seconds, always. "window": the whole seconds until
+   * the sliding window has room for one more request (at least 1).
+   */
+  readonly retryAfterSeconds?: number | "window";
 }
 
 export interface FaultSettings {
@@ -86,9 +90,20 @@ export class VaultTraffic {
     if (!this.throttle) return { admitted: true };
     const now = this.nowMs();
     this.admitted = this.admitted.filter((t) => t > now - THROTTLE_WINDOW_MS);
-    if (this.admitted.length >= this.throttle.limitPer10Seconds) return { admitted: false, retryAfterSeconds: this.throttle.retryAfterSeconds };
+    if (this.admitted.length >= this.throttle.limitPer10Seconds) return { admitted: false, retryAfterSeconds: this.retryAfter(now) };
     this.admitted.push(now);
     return { admitted: true };
+  }
+
+  private retryAfter(now: number): number | undefined {
+    const setting = this.throttle?.retryAfterSeconds;
+    if (setting !== "window") return setting;
+    // `admitted` is in arrival order; one slot frees when the oldest request
+    // beyond the other limit-1 leaves the window.
+    const limit = this.throttle?.limitPer10Seconds ?? 0;
+    const freeing = this.admitted[this.admitted.length - limit];
+    if (freeing === undefined) return Math.ceil(THROTTLE_WINDOW_MS / 1000);
+    return Math.max(1, Math.ceil((freeing + THROTTLE_WINDOW_MS - now) / 1000));
   }
 
   count(operation: string): void {

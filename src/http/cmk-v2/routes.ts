@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { KafkaCluster, WorkerCredential } from "../../domain/resources.js";
 import { workerProperties, workerPropertiesText } from "../../services/worker-config.js";
 import type { RouteDependencies } from "../app.js";
-import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
+import { crn, kafkaClusterCrn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
 import { anyCase, listMetadataSchema, listQuery, metadata, noStoreHeaders, optionalText, pathId, requiredQueryText, requiredText, str, v2ErrorResponses } from "../schemas.js";
 import { CLOUDS, NETWORKING_KINDS } from "../../domain/region-policy.js";
@@ -25,8 +25,9 @@ const specSchema = {
     networking: { enum: ["PUBLIC", "PRIVATE_LINK"], description: "vaultwire: the networking kind the secret-manager region policy reads" },
     kafka_bootstrap_servers: str(1024, { description: "vaultwire: Kafka bootstrap servers (host:port, comma-separated)" }),
     connect_urls: { type: "array", maxItems: 10, items: str(512), description: "vaultwire: Kafka Connect REST URLs (http(s)://host[:port]) of the workers that run this cluster's connectors" },
-    kafka_bootstrap_endpoint: str(1024),
-    http_endpoint: str(1024),
+    kafka_bootstrap_endpoint: str(1024, { description: "SASL_SSL://<first bootstrap server>, or empty while the cluster has none" }),
+    http_endpoint: str(1024, { format: "uri", description: "the cluster's REST endpoint: vaultwire's public URL, which serves the cluster's Connect API (connect/v1)" }),
+    api_endpoint: str(1024, { description: "vaultwire's public URL" }),
   },
 } as const;
 
@@ -88,7 +89,7 @@ export function renderCluster(links: LinkContext, cluster: KafkaCluster): Record
     id: cluster.id,
     metadata: {
       self: selfLink(links, `${BASE}/${cluster.id}`),
-      resource_name: crn(links, ["environment", cluster.environmentId], ["cloud-cluster", cluster.id]),
+      resource_name: kafkaClusterCrn(links, cluster.environmentId, cluster.id),
       created_at: cluster.createdAt,
       updated_at: cluster.updatedAt,
     },
@@ -99,7 +100,9 @@ export function renderCluster(links: LinkContext, cluster: KafkaCluster): Record
       region: cluster.region,
       config: { kind: KIND_NAMES[cluster.type], ...(cluster.cku === null ? {} : { cku: cluster.cku }) },
       kafka_bootstrap_endpoint: cluster.bootstrapServers === "" ? "" : `SASL_SSL://${cluster.bootstrapServers.split(",")[0] ?? ""}`,
-      http_endpoint: "",
+      // Confluent's clients read the REST endpoint from here and refuse an empty one.
+      http_endpoint: links.publicUrl,
+      api_endpoint: links.publicUrl,
       environment: { id: cluster.environmentId, related: selfLink(links, `/org/v2/environments/${cluster.environmentId}`), resource_name: crn(links, ["environment", cluster.environmentId]) },
       networking: cluster.networking,
       kafka_bootstrap_servers: cluster.bootstrapServers,
@@ -160,6 +163,35 @@ export function registerCmkV2(app: FastifyInstance, deps: RouteDependencies): vo
     // The environment of a cluster does not change; spec.environment is ignored on update.
     const changes: ClusterInput = { ...clusterInput(objectBody(request.body)), environmentId: undefined };
     return renderCluster(deps.links, await service.update(deps.principalOf(request), request.params.id, request.query.environment, changes));
+  });
+
+  const poolSchema = {
+    type: "object",
+    properties: {
+      name: str(64),
+      connect_urls: { type: "array", maxItems: 10, items: str(512) },
+      kafka_bootstrap_servers: str(1024),
+      environments: { type: "array", items: str(64) },
+      placements: { type: "array", items: str(80, { description: "CLOUD or CLOUD/region" }) },
+      default: { type: "boolean" },
+    },
+  } as const;
+  app.get("/cmk/v2/connect-pools", {
+    schema: { tags: ["Connect worker pools (vaultwire)"], summary: "vaultwire: the operator's Kafka Connect worker pools (settings), whose endpoints a cluster created without any gets: by environment, cloud/region, or the default (organization-wide keys)", response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), data: { type: "array", items: poolSchema } } }, ...v2ErrorResponses(403) } },
+  }, (request) => {
+    const pools = service.connectPools(deps.principalOf(request));
+    return {
+      api_version: "cmk/v2",
+      kind: "ConnectPoolList",
+      data: pools.pools.map((pool) => ({
+        name: pool.name,
+        connect_urls: pool.connectUrls,
+        kafka_bootstrap_servers: pool.bootstrapServers,
+        environments: pool.environments,
+        placements: pool.placements.map((p) => (p.region === null ? p.cloud : `${p.cloud}/${p.region}`)),
+        default: pool.name === pools.defaultPool,
+      })),
+    };
   });
 
   /** What creating a worker credential takes: `{}` at least (a JSON body is required), and an optional description. */

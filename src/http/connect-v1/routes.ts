@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InputError } from "../../domain/errors.js";
-import type { Connector } from "../../domain/resources.js";
+import type { Connector, ConnectorOffsetRequest } from "../../domain/resources.js";
 import type { ConnectorLocation, ConnectorService } from "../../services/connectors.js";
 import type { RouteDependencies } from "../app.js";
 import { objectBody } from "../request.js";
+import { MAX_OFFSET_ENTRIES } from "../../services/connector-offsets.js";
 import { CONFIG_LIMITS } from "../../domain/connector-config.js";
 import { characterCount, MAX_RESOURCE_NAME, NOT_BLANK_PATTERN, RESOURCE_NAME_PATTERN } from "../../services/input.js";
 import { connectErrorResponses, pathId, str } from "../schemas.js";
@@ -33,11 +34,23 @@ const EXPAND_PATTERN = `^${EXPANSION}(?:,${EXPANSION})*$`;
 const MAX_EXPAND = 64;
 const taskId = { type: "object", properties: { connector: str(255), task: { type: "integer" } } } as const;
 const infoSchema = { type: "object", properties: { name: str(255), config: configMap, tasks: { type: "array", items: taskId }, type: { enum: ["source", "sink"] } } } as const;
+/** vaultwire's addition to Kafka Connect's status: what to act on before it breaks the connector (absent: nothing). */
+const warningSchema = {
+  type: "object",
+  required: ["code", "key", "secret", "expires_at", "message"],
+  properties: {
+    code: { type: "string", enum: ["SECRET_NEAR_EXPIRY"], description: "SECRET_NEAR_EXPIRY: a secret the connector uses expires within the server's warning window (VAULTWIRE_SECRET_EXPIRY_WARNING_DAYS, default 30)" },
+    key: { ...str(255), description: "the config key whose value comes from the secret" },
+    secret: { ...str(2048), description: "the secret's identifier, as the config names it (never its value)" },
+    expires_at: { ...str(64), format: "date-time", description: "when the secret expires" },
+    message: str(4096),
+  },
+} as const;
 const statusSchema = {
   type: "object",
   properties: {
     name: str(255),
-    connector: { type: "object", properties: { state: str(16), worker_id: str(255), trace: str(65536) } },
+    connector: { type: "object", properties: { state: str(16), worker_id: str(255), trace: str(65536), warnings: { type: "array", maxItems: CONFIG_LIMITS.maxKeys, items: warningSchema, description: "vaultwire: present only when there is something to warn about" } } },
     tasks: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, state: str(16), worker_id: str(255), msg: str(65536) } } },
     type: { enum: ["source", "sink"] },
   },
@@ -67,7 +80,10 @@ export function renderStatus(service: ConnectorService, connector: Connector): R
   const status = connector.status;
   return {
     name: connector.name,
-    connector: { state: status.state, worker_id: status.workerId ?? "", trace: status.trace ?? "" },
+    connector: {
+      state: status.state, worker_id: status.workerId ?? "", trace: status.trace ?? "",
+      ...(status.warnings === undefined || status.warnings.length === 0 ? {} : { warnings: status.warnings.map((w) => ({ code: w.code, key: w.key, secret: w.secret, expires_at: w.expiresAt, message: w.message })) }),
+    },
     tasks: status.tasks.map((t) => ({ id: t.id, state: t.state, worker_id: t.workerId ?? "", msg: t.trace ?? "" })),
     type: service.connectorType(connector),
   };
@@ -139,10 +155,11 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
   });
 
   app.put<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/config`, {
-    schema: { tags, summary: "Create or update a connector's config (masked values keep what is stored)", params: newNameParams, body: configInput, response: { 200: infoSchema, 201: infoSchema, ...connectErrorResponses(400, 404, 409) } },
-  }, async (request, reply) => {
-    const { connector, created } = await service.putConfig(principal(request), locationOf(request.params), request.params.connector_name, objectBody(request.body));
-    return reply.status(created ? 201 : 200).send(renderInfo(service, connector));
+    schema: { tags, summary: "Create or update a connector's config (masked values keep what is stored); 200 either way, as Confluent's Connect API answers", params: newNameParams, body: configInput, response: { 200: infoSchema, ...connectErrorResponses(400, 404, 409) } },
+  }, async (request) => {
+    // Confluent's API (and its SDK, which refuses anything else) answers 200 whether the config created the connector or not.
+    const { connector } = await service.putConfig(principal(request), locationOf(request.params), request.params.connector_name, objectBody(request.body));
+    return renderInfo(service, connector);
   });
 
   app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/status`, { schema: { tags, summary: "A connector's status and its tasks'", params: nameParams, response: { 200: statusSchema, ...connectErrorResponses(404) } } }, async (request) => {
@@ -160,6 +177,89 @@ export function registerConnectV1(app: FastifyInstance, deps: RouteDependencies)
       return reply.status(202).send();
     });
   }
+
+  const offsetTags = ["Offsets (connect/v1)"];
+  const offsetList = {
+    type: "array",
+    maxItems: 10_000,
+    items: { type: "object", properties: { partition: { type: "object", additionalProperties: true }, offset: { type: ["object", "null"], additionalProperties: true } } },
+  } as const;
+  const requestInfoSchema = {
+    type: "object",
+    properties: { id: str(64), name: str(255), offsets: offsetList, requested_at: str(40, { format: "date-time" }), type: { enum: ["PATCH", "DELETE"] } },
+    required: ["id", "name", "requested_at", "type"],
+  } as const;
+  const renderRequest = (connector: Connector, request: ConnectorOffsetRequest) => ({ id: connector.id, name: connector.name, offsets: request.offsets, requested_at: request.requestedAt, type: request.type });
+  const offsets = deps.services.connectorOffsets;
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/offsets`, {
+    schema: { tags: offsetTags, summary: "A connector's offsets as Kafka Connect last reported them (read live; while Connect cannot answer, the last ones read, with when; empty until it is deployed)", params: nameParams, response: { 200: { type: "object", properties: { id: str(64), name: str(255), offsets: offsetList, metadata: { type: "object", properties: { observed_at: str(40, { format: "date-time", description: "absent while vaultwire has never been able to read them" }) } } } }, ...connectErrorResponses(404) } },
+  }, async (request) => {
+    const read = await offsets.get(principal(request), locationOf(request.params), request.params.connector_name);
+    return { id: read.connector.id, name: read.connector.name, offsets: read.offsets, metadata: read.observedAt === null ? {} : { observed_at: read.observedAt } };
+  });
+
+  app.post<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/offsets/request`, {
+    schema: {
+      tags: offsetTags,
+      summary: "Alter (PATCH) or reset (DELETE) a connector's offsets: the connector is stopped, its offsets changed in Kafka Connect, then it is brought back; poll …/offsets/request/status",
+      params: nameParams,
+      body: {
+        type: "object",
+        properties: {
+          type: { enum: ["PATCH", "DELETE"], description: "PATCH: set the given partitions' offsets; DELETE: reset every offset" },
+          offsets: {
+            type: "array",
+            maxItems: MAX_OFFSET_ENTRIES,
+            items: {
+              type: "object",
+              properties: { partition: { type: "object", minProperties: 1, additionalProperties: true }, offset: { type: ["object", "null"], additionalProperties: true, description: "null removes the partition's offset" } },
+              required: ["partition", "offset"],
+            },
+            description: "PATCH: 1-1000 entries {partition, offset}; DELETE: absent or empty",
+          },
+        },
+        required: ["type"],
+        if: { properties: { type: { const: "PATCH" } } },
+        then: { required: ["offsets"], properties: { offsets: { minItems: 1 } } },
+        else: { properties: { offsets: { maxItems: 0 } } },
+      },
+      response: { 202: requestInfoSchema, ...connectErrorResponses(400, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const made = await offsets.request(principal(request), locationOf(request.params), request.params.connector_name, objectBody(request.body));
+    return reply.status(202).send(renderRequest(made.connector, made.request));
+  });
+
+  app.get<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/offsets/request/status`, {
+    schema: {
+      tags: offsetTags,
+      summary: "The status of the connector's last offsets request: PENDING, APPLIED (with the offsets before it) or FAILED (with the reason)",
+      params: nameParams,
+      response: {
+        200: {
+          type: "object",
+          properties: {
+            request: requestInfoSchema,
+            status: { type: "object", properties: { phase: { enum: ["PENDING", "APPLIED", "FAILED"] }, message: str(4096) }, required: ["phase"] },
+            previous_offsets: offsetList,
+            applied_at: { type: ["string", "null"], maxLength: 40, format: "date-time" },
+          },
+          required: ["request", "status"],
+        },
+        ...connectErrorResponses(404),
+      },
+    },
+  }, async (request) => {
+    const found = await offsets.status(principal(request), locationOf(request.params), request.params.connector_name);
+    const { request: made } = found;
+    return {
+      request: renderRequest(found.connector, made),
+      status: { phase: made.phase, ...(made.message === null ? {} : { message: made.message }) },
+      ...(made.previousOffsets === null ? {} : { previous_offsets: made.previousOffsets }),
+      applied_at: made.appliedAt,
+    };
+  });
 
   app.post<{ Params: NameParams }>(`${BASE}/connectors/:connector_name/restart`, { schema: { tags, summary: "vaultwire: restart a connector and its tasks", params: nameParams, response: { 202: { type: "null" }, ...connectErrorResponses(404) } } }, async (request, reply) => {
     await service.restart(principal(request), locationOf(request.params), request.params.connector_name);

@@ -1,6 +1,7 @@
-/** /org/v2/environments — Confluent's Org API v2 shapes. */
+/** /org/v2/environments and /org/v2/organizations — Confluent's Org API v2 shapes. */
 import type { FastifyInstance } from "fastify";
 import type { Environment } from "../../domain/resources.js";
+import { ORGANIZATION_NAME_PATTERN, type Organization } from "../../services/organization.js";
 import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, pageRequest } from "../request.js";
@@ -27,6 +28,29 @@ export function renderEnvironment(links: LinkContext, environment: Environment):
   };
 }
 
+const ORGANIZATIONS = "/org/v2/organizations";
+const organizationSchema = {
+  type: "object",
+  properties: { api_version: { const: "org/v2" }, kind: { const: "Organization" }, id: str(255), metadata, display_name: str(31), jit_enabled: { type: "boolean" } },
+} as const;
+
+export function renderOrganization(links: LinkContext, organization: Organization): Record<string, unknown> {
+  return {
+    api_version: "org/v2",
+    kind: "Organization",
+    id: organization.id,
+    metadata: {
+      self: selfLink(links, `${ORGANIZATIONS}/${organization.id}`),
+      resource_name: crn(links),
+      created_at: organization.createdAt,
+      updated_at: organization.updatedAt,
+    },
+    display_name: organization.displayName,
+    // Just-in-time SSO provisioning: vaultwire has no SSO, so never on.
+    jit_enabled: false,
+  };
+}
+
 interface IdParams { id: string }
 interface ListQuery { page_size?: string; page_token?: string }
 
@@ -37,7 +61,7 @@ export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): vo
   const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
 
   app.post(BASE, { schema: { tags, summary: "Create an environment", body, response: { 201: environmentSchema, ...v2ErrorResponses(400, 403) } } }, async (request, reply) => {
-    const environment = await service.create(deps.principalOf(request), { displayName: objectBody(request.body).display_name });
+    const environment = await service.create(deps.principalOf(request), { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled });
     return reply.status(201).send(renderEnvironment(deps.links, environment));
   });
 
@@ -56,11 +80,43 @@ export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): vo
   });
 
   app.patch<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Rename an environment", params, body, response: { 200: environmentSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
-    return renderEnvironment(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name }));
+    return renderEnvironment(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled }));
   });
 
   app.delete<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Delete an empty environment", params, response: { 204: { type: "null" }, ...v2ErrorResponses(403, 404, 409) } } }, async (request, reply) => {
     await service.delete(deps.principalOf(request), request.params.id);
     return reply.status(204).send();
+  });
+
+  registerOrganizations(app, deps);
+}
+
+function registerOrganizations(app: FastifyInstance, deps: RouteDependencies): void {
+  const service = deps.services.organization;
+  const tags = ["Organizations (org/v2)"];
+  const params = { type: "object", properties: { id: pathId(255) }, required: ["id"] } as const;
+  // Confluent's PATCH takes display_name and jit_enabled; vaultwire has no SSO, so jit_enabled may only be false.
+  const body = {
+    type: "object",
+    properties: { display_name: { ...requiredText(31), allOf: [{ pattern: ORGANIZATION_NAME_PATTERN }], description: "1 to 31 characters, none of < > # % ' * ^ ` { | } ~ \"; trimmed" }, jit_enabled: { type: "boolean", const: false, description: "vaultwire: no SSO, so just-in-time provisioning is never on; only false is accepted" } },
+    required: ["display_name"],
+  } as const;
+
+  app.get<{ Querystring: ListQuery }>(ORGANIZATIONS, { schema: { tags, summary: "List organizations (vaultwire serves one)", querystring: listQuery, response: { 200: { type: "object", properties: { api_version: str(16), kind: str(32), metadata: listMetadataSchema, data: { type: "array", items: organizationSchema } } }, ...v2ErrorResponses(400) } } }, async (request) => {
+    const page = await service.list(deps.principalOf(request), pageRequest(request.query));
+    return {
+      api_version: "org/v2",
+      kind: "OrganizationList",
+      metadata: listMetadata(deps.links, ORGANIZATIONS, { page_size: request.query.page_size }, page.nextPageToken),
+      data: page.items.map((o) => renderOrganization(deps.links, o)),
+    };
+  });
+
+  app.get<{ Params: IdParams }>(`${ORGANIZATIONS}/:id`, { schema: { tags, summary: "Read the organization", params, response: { 200: organizationSchema, ...v2ErrorResponses(404) } } }, async (request) => {
+    return renderOrganization(deps.links, await service.get(deps.principalOf(request), request.params.id));
+  });
+
+  app.patch<{ Params: IdParams }>(`${ORGANIZATIONS}/:id`, { schema: { tags, summary: "Rename the organization (organization-wide OrganizationAdmin keys)", params, body, response: { 200: organizationSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request) => {
+    return renderOrganization(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled }));
   });
 }

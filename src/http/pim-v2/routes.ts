@@ -1,7 +1,9 @@
 /** /pim/v2/integrations — Confluent's Provider Integration API v2 shapes, plus permission probes on validate. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AZURE_KEY_VAULT_IDENTIFIER_FORMAT, azureKeyVaultPatterns, MAX_IDENTIFIER_LENGTH, parseAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
-import { InputError } from "../../domain/errors.js";
+import { AWS_SECRETS_MANAGER_IDENTIFIER_FORMAT, AWS_SECRETS_MANAGER_IDENTIFIER_PATTERN, MAX_AWS_IDENTIFIER_LENGTH } from "../../secret-managers/aws-secrets-manager/identifier.js";
+import { AZURE_KEY_VAULT_IDENTIFIER_FORMAT, azureKeyVaultPatterns, MAX_IDENTIFIER_LENGTH, parseAzureKeyVaultIdentifier } from "../../secret-managers/azure-key-vault/identifier.js";
+import { InputError, UnprocessableError } from "../../domain/errors.js";
+import { AWS_ROLE_ARN_PATTERN } from "../../secret-managers/aws-secrets-manager/integration-config.js";
 import type { Connector } from "../../domain/resources.js";
 import { CERTIFICATE_AND_KEY_PEM_PATTERN, MAX_INTEGRATION_NAME, PROVIDERS, type IntegrationView } from "../../services/integrations.js";
 import { characterCount, GUID_PATTERN } from "../../services/input.js";
@@ -9,7 +11,7 @@ import type { RouteDependencies } from "../app.js";
 import { crn, listMetadata, selfLink, type LinkContext } from "../links.js";
 import { objectBody, objectField, pageRequest, requiredQuery } from "../request.js";
 import { anyCase, listMetadataSchema, listQuery, metadata, pathId, requiredQueryText, requiredText, str, v2ErrorResponses, v2Errors } from "../schemas.js";
-import type { VaultHostPolicy } from "../../domain/vault-host-policy.js";
+import type { VaultHostPolicy } from "../../secret-managers/azure-key-vault/vault-host-policy.js";
 
 const BASE = "/pim/v2/integrations";
 
@@ -17,9 +19,12 @@ const BASE = "/pim/v2/integrations";
 const configSchema = {
   type: "object",
   properties: {
-    kind: { const: "AzureIntegrationConfig" },
+    kind: { enum: ["AzureIntegrationConfig", "AwsIntegrationConfig"] },
     customer_azure_tenant_id: str(36),
     confluent_multi_tenant_app_id: str(36),
+    customer_iam_role_arn: str(2048),
+    iam_role_arn: str(2048),
+    external_id: str(64),
     credential: {
       description: "vaultwire: the integration's own service principal (its secret is never shown)",
       type: "object",
@@ -32,8 +37,9 @@ const guid = { type: "string", minLength: 36, maxLength: 36, pattern: GUID_PATTE
 const configUpdateSchema = {
   type: "object",
   properties: {
-    kind: { const: "AzureIntegrationConfig" },
+    kind: { enum: ["AzureIntegrationConfig", "AwsIntegrationConfig"] },
     customer_azure_tenant_id: { ...guid, description: "the customer's Entra ID tenant (a GUID); only while the integration is DRAFT" },
+    customer_iam_role_arn: { type: "string", minLength: 20, maxLength: 2048, pattern: AWS_ROLE_ARN_PATTERN, description: "AWS: the customer's IAM role vaultwire assumes; only while the integration is DRAFT" },
     credential: {
       description: "vaultwire: the integration's own service principal (write-only secret); null removes it",
       anyOf: [
@@ -43,8 +49,7 @@ const configUpdateSchema = {
       ],
     },
   },
-  anyOf: [{ required: ["kind"] }, { required: ["customer_azure_tenant_id"] }, { required: ["credential"] }],
-  dependentRequired: { kind: ["customer_azure_tenant_id"] },
+  anyOf: [{ required: ["kind"] }, { required: ["customer_azure_tenant_id"] }, { required: ["customer_iam_role_arn"] }, { required: ["credential"] }],
 } as const;
 const integrationSchema = {
   type: "object",
@@ -71,7 +76,7 @@ export function usageCrn(links: LinkContext, connector: Connector): string {
   return crn(links, ["environment", connector.environmentId], ["cloud-cluster", connector.clusterId], ["connector", connector.name]);
 }
 
-export function renderIntegration(links: LinkContext, platformAppId: string, view: IntegrationView): Record<string, unknown> {
+export function renderIntegration(links: LinkContext, platformAppId: string, view: IntegrationView, awsPlatformRoleArn = ""): Record<string, unknown> {
   const { integration } = view;
   return {
     api_version: "pim/v2",
@@ -79,12 +84,14 @@ export function renderIntegration(links: LinkContext, platformAppId: string, vie
     id: integration.id,
     display_name: integration.displayName,
     provider: integration.provider,
-    config: {
-      kind: "AzureIntegrationConfig",
-      customer_azure_tenant_id: integration.config?.customerAzureTenantId ?? "",
-      confluent_multi_tenant_app_id: platformAppId,
-      ...(view.credential ? { credential: { kind: view.credential.kind === "client-secret" ? "ClientSecret" : "ClientCertificate", client_id: view.credential.clientId } } : {}),
-    },
+    config: integration.config?.kind === "AwsIntegrationConfig" || (integration.config === null && integration.provider === "AWS")
+      ? { kind: "AwsIntegrationConfig", customer_iam_role_arn: integration.config?.customerIamRoleArn ?? "", iam_role_arn: awsPlatformRoleArn, external_id: integration.config?.externalId ?? "" }
+      : {
+        kind: "AzureIntegrationConfig",
+        customer_azure_tenant_id: integration.config?.kind === "AzureIntegrationConfig" ? integration.config.customerAzureTenantId : "",
+        confluent_multi_tenant_app_id: platformAppId,
+        ...(view.credential ? { credential: { kind: view.credential.kind === "client-secret" ? "ClientSecret" : "ClientCertificate", client_id: view.credential.clientId } } : {}),
+      },
     environment: { id: integration.environmentId, related: selfLink(links, `/org/v2/environments/${integration.environmentId}`), resource_name: crn(links, ["environment", integration.environmentId]) },
     status: view.status,
     usages: view.usages.map((c) => usageCrn(links, c)),
@@ -110,14 +117,14 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
   const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
   const envQuery = { type: "object", properties: { environment: str(64, { description: "the integration's environment (optional; another one is a 404)" }) } } as const;
   const environmentRef = { type: ["object", "null"], properties: { id: { type: ["string", "null"], maxLength: 64 } } } as const;
-  const render = (view: IntegrationView) => renderIntegration(deps.links, deps.platformAppId, view);
+  const render = (view: IntegrationView) => renderIntegration(deps.links, deps.platformAppId, view, deps.awsPlatformRoleArn ?? "");
   const patterns = azureKeyVaultPatterns(deps.vaultHosts);
 
   const createBody = {
     type: "object",
     properties: {
       display_name: requiredText(60),
-      provider: anyCase(["AZURE"], { description: "AZURE, any case (AWS and GCP are not supported yet)" }),
+      provider: anyCase(["AZURE", "AWS"], { description: "AZURE or AWS, any case (GCP is not supported yet); an AWS integration can also be created configured with /pim/v1/integrations" }),
       environment: { type: "object", properties: { id: requiredText(64) }, required: ["id"] },
     },
     required: ["display_name", "provider", "environment"],
@@ -159,6 +166,7 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
     const view = await service.updateConfig(deps.principalOf(request), request.params.id, environmentId, {
       ...(config.kind === undefined ? {} : { kind: config.kind }),
       ...(config.customer_azure_tenant_id === undefined ? {} : { customerAzureTenantId: config.customer_azure_tenant_id }),
+      ...(config.customer_iam_role_arn === undefined ? {} : { customerIamRoleArn: config.customer_iam_role_arn }),
       ...(config.credential === undefined ? {} : { credential: config.credential }),
     });
     return render(view);
@@ -171,14 +179,22 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
 
   const validateSchema = {
     tags,
-    summary: "Validate a provider integration: acquire a token in the customer tenant and, given a vault, probe the readMetadata and getSecret permissions",
+    summary: "Validate a provider integration: acquire a token in the customer tenant (Azure) or assume the customer's role (AWS) and, given a vault or a secret, probe the permissions to read it",
     body: {
       type: "object",
       properties: {
         id: { type: "string", minLength: 1, maxLength: 64 },
         environment: environmentRef,
         vault_uri: { type: "string", maxLength: 512, allOf: [{ pattern: patterns.vaultUri }, { pattern: patterns.noDoubleHyphenInVaultName }], description: "vaultwire: probe this vault (an allowed vault host, https://, no path)" },
-        secret_identifier: { type: "string", maxLength: MAX_IDENTIFIER_LENGTH, allOf: [{ pattern: patterns.identifier }, { pattern: patterns.noDoubleHyphenInVaultName }], description: `vaultwire: probe this secret (a role granted on one secret shows only there): ${AZURE_KEY_VAULT_IDENTIFIER_FORMAT}` },
+        secret_identifier: {
+          type: "string",
+          maxLength: Math.max(MAX_IDENTIFIER_LENGTH, MAX_AWS_IDENTIFIER_LENGTH),
+          anyOf: [
+            { maxLength: MAX_IDENTIFIER_LENGTH, allOf: [{ pattern: patterns.identifier }, { pattern: patterns.noDoubleHyphenInVaultName }], description: `an Azure integration: ${AZURE_KEY_VAULT_IDENTIFIER_FORMAT}` },
+            { maxLength: MAX_AWS_IDENTIFIER_LENGTH, pattern: AWS_SECRETS_MANAGER_IDENTIFIER_PATTERN, description: `an AWS integration: ${AWS_SECRETS_MANAGER_IDENTIFIER_FORMAT}` },
+          ],
+          description: `vaultwire: probe this secret (a role granted on one secret shows only there), in the form of the integration's provider: Azure ${AZURE_KEY_VAULT_IDENTIFIER_FORMAT}; AWS ${AWS_SECRETS_MANAGER_IDENTIFIER_FORMAT}`,
+        },
       },
       required: ["id"],
     },
@@ -191,11 +207,25 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
   };
   const vaultUriPatterns = [patterns.vaultUri, patterns.noDoubleHyphenInVaultName].map((p) => new RegExp(p, "u"));
   const identifierPatterns = [patterns.identifier, patterns.noDoubleHyphenInVaultName].map((p) => new RegExp(p, "u"));
+  const awsIdentifierPattern = new RegExp(AWS_SECRETS_MANAGER_IDENTIFIER_PATTERN, "u");
   const validate = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = objectBody(request.body);
     const id = typeof body.id === "string" ? body.id : "";
     if (id === "") throw new InputError("id is required: the provider integration to validate", [{ field: "id", message: "required" }]);
     const environmentId = optionalId(objectField(body.environment, "environment").id, "environment.id");
+    // The identifier's form is the integration's provider's.
+    const { integration } = await service.get(deps.principalOf(request), id, environmentId);
+    // A well-formed identifier of another manager than the integration's is a request that cannot be
+    // processed for this integration (422), not a malformed one: the schema takes both forms.
+    const secret = typeof body.secret_identifier === "string" ? body.secret_identifier : undefined;
+    const azureForm = secret !== undefined && identifierPatterns.every((p) => p.test(secret));
+    const awsForm = secret !== undefined && awsIdentifierPattern.test(secret);
+    if (integration.provider !== "AZURE") {
+      if (azureForm && !awsForm) throw new UnprocessableError(`secret_identifier is an Azure Key Vault identifier, but provider integration "${id}" is an ${integration.provider} integration: give one of its secrets (${AWS_SECRETS_MANAGER_IDENTIFIER_FORMAT})`, [{ field: "secret_identifier", message: `not an ${integration.provider} secret` }]);
+      if (body.vault_uri !== undefined && typeof body.vault_uri === "string") throw new UnprocessableError(`vault_uri names an Azure key vault, but provider integration "${id}" is an ${integration.provider} integration: probe one of its secrets with secret_identifier instead`, [{ field: "vault_uri", message: `not for an ${integration.provider} integration` }]);
+      return validateOther(request, reply, id, environmentId, integration.provider, body);
+    }
+    if (awsForm && !azureForm) throw new UnprocessableError(`secret_identifier is an AWS Secrets Manager ARN, but provider integration "${id}" is an AZURE integration: give one of its vault's secrets (${AZURE_KEY_VAULT_IDENTIFIER_FORMAT})`, [{ field: "secret_identifier", message: "not an Azure Key Vault secret" }]);
     const options: { vaultUri?: string; identifier?: ReturnType<typeof identifierOf> } = {};
     // Both are checked when both are given (the secret wins), so neither is ever silently ignored.
     if (body.vault_uri !== undefined) {
@@ -216,7 +246,31 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
       options.identifier = identifier;
       delete options.vaultUri;
     }
-    const result = await service.validate(deps.principalOf(request), id, environmentId, options);
+    const result = await service.validate(deps.principalOf(request), id, environmentId, {
+      ...(options.vaultUri === undefined ? {} : { location: options.vaultUri }),
+      ...(options.identifier === undefined ? {} : { reference: options.identifier }),
+    });
+    return answer(reply, result, options.vaultUri === undefined && options.identifier === undefined);
+  };
+  /** An AWS integration: no vault; `secret_identifier` is a secret ARN, parsed by the integration's secret manager. */
+  const validateOther = async (request: FastifyRequest, reply: FastifyReply, id: string, environmentId: string | undefined, provider: string, body: Record<string, unknown>) => {
+    if (body.vault_uri !== undefined) {
+      throw new InputError(`vault_uri names an Azure key vault, but provider integration "${id}" is an ${provider} integration: probe one of its secrets with secret_identifier instead`, [{ field: "vault_uri", message: `not for an ${provider} integration` }]);
+    }
+    let identifier: string | undefined;
+    if (body.secret_identifier !== undefined) {
+      if (typeof body.secret_identifier !== "string") throw new InputError("secret_identifier must be a string", [{ field: "secret_identifier", message: "must be a string" }]);
+      identifier = body.secret_identifier;
+      // The documented form is what the parser accepts, less the white space it trims (identifier.test.ts).
+      if (identifier !== identifier.trim()) {
+        throw new InputError(`secret_identifier must be ${AWS_SECRETS_MANAGER_IDENTIFIER_FORMAT} without surrounding spaces`, [{ field: "secret_identifier", message: "not in the documented form" }]);
+      }
+    }
+    // The service parses the identifier with the grammar of the integration's secret manager (a 400 before any probe).
+    const result = await service.validate(deps.principalOf(request), id, environmentId, identifier === undefined ? {} : { identifier });
+    return answer(reply, result, identifier === undefined);
+  };
+  const answer = (reply: FastifyReply, result: Awaited<ReturnType<typeof service.validate>>, tokenOnly: boolean) => {
     if (!result.ready) {
       const failures = [
         ...(result.token.ok ? [] : [{ pointer: "/token", detail: result.token.message }]),
@@ -227,7 +281,7 @@ export function registerPimV2(app: FastifyInstance, deps: PimDependencies): void
         validation: result,
       });
     }
-    if (options.vaultUri === undefined && options.identifier === undefined) return reply.status(204).send();
+    if (tokenOnly) return reply.status(204).send();
     return reply.status(200).send(result);
   };
   app.post(`${BASE}::validate`, { schema: validateSchema }, validate);

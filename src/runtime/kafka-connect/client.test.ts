@@ -47,6 +47,36 @@ describe("Kafka Connect client", () => {
     expect(calls[0]).toBe("PUT http://w1:8083/connectors/lcc-1/config");
   });
 
+  it("maps Connect's offsets API: read, stop, alter, reset, with Connect's messages and errors", async () => {
+    const offsets = [{ partition: { server: "orders" }, offset: { lsn: 42 } }];
+    const { fetch, calls } = fakeFetch([
+      json(200, { offsets }),
+      json(404, { error_code: 404, message: "Connector lcc-9 not found" }),
+      json(202, undefined),
+      json(200, { message: "The offsets for this connector have been altered successfully" }),
+      json(200, { message: "The offsets for this connector have been reset successfully" }),
+      json(400, { error_code: 400, message: "Connectors must be in the STOPPED state before their offsets can be modified." }),
+      json(200, { offsets: [{ partition: "not an object" }] }),
+    ]);
+    const client = createConnectClient({ urls: ["http://w1:8083"], fetch, hosts: DEFAULT_CONNECT_HOST_POLICY });
+    expect(await client.offsets("lcc-1")).toEqual(offsets);
+    expect(await client.offsets("lcc-9")).toBeNull();
+    await client.stop("lcc-1");
+    expect(await client.alterOffsets("lcc-1", offsets)).toBe("The offsets for this connector have been altered successfully");
+    expect(await client.resetOffsets("lcc-1")).toBe("The offsets for this connector have been reset successfully");
+    await expect(client.alterOffsets("lcc-1", offsets)).rejects.toMatchObject({ kind: "bad-request", message: expect.stringContaining("must be in the STOPPED state") as string });
+    await expect(client.offsets("lcc-1")).rejects.toMatchObject({ message: "http://w1:8083 answered 200 to GET /connectors/lcc-1/offsets, not Kafka Connect's API" });
+    expect(calls).toEqual([
+      "GET http://w1:8083/connectors/lcc-1/offsets",
+      "GET http://w1:8083/connectors/lcc-9/offsets",
+      "PUT http://w1:8083/connectors/lcc-1/stop",
+      "PATCH http://w1:8083/connectors/lcc-1/offsets",
+      "DELETE http://w1:8083/connectors/lcc-1/offsets",
+      "PATCH http://w1:8083/connectors/lcc-1/offsets",
+      "GET http://w1:8083/connectors/lcc-1/offsets",
+    ]);
+  });
+
   it("retries only a rebalance 409, within the deadline", async () => {
     const { fetch, calls } = fakeFetch([json(409, { error_code: 409, message: "Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change) or rebalance in progress" }), json(204, undefined), json(409, { error_code: 409, message: "Connector lcc-1 already exists" })]);
     const client = createConnectClient({ urls: ["http://w1:8083"], fetch, hosts: DEFAULT_CONNECT_HOST_POLICY });

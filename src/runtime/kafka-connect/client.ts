@@ -12,6 +12,7 @@
  */
 import { checkConnectUrl, type ConnectHostPolicy } from "../../domain/connect-host-policy.js";
 import { ConnectHostRefusedError, createGuardedTransport, type ConnectTransport } from "./guarded-http.js";
+import { probeWorker, type WorkerLiveness } from "./worker-liveness.js";
 
 export type ConnectState = "UNASSIGNED" | "RUNNING" | "PAUSED" | "STOPPED" | "FAILED" | "RESTARTING";
 
@@ -31,6 +32,12 @@ export interface ExpandedConnector {
     readonly tasks: readonly { readonly connector: string; readonly task: number }[];
   };
   readonly status: ConnectStatus;
+}
+
+/** One entry of Connect's offsets API: a partition and its offset, both JSON objects of the connector's own shape. */
+export interface ConnectOffset {
+  readonly partition: Readonly<Record<string, unknown>>;
+  readonly offset: Readonly<Record<string, unknown>> | null;
 }
 
 export class ConnectError extends Error {
@@ -85,6 +92,28 @@ export interface ConnectClient {
    * Debezium, connects to the database). Only fields with errors are returned.
    */
   validate(connectorClass: string, config: Readonly<Record<string, string>>): Promise<{ name: string; errors: string[] }[]>;
+  /**
+   * Whether the worker a status names (`worker_id`, host:port) still answers
+   * `GET /`, within about 2 s, through this client's transport and host
+   * policy (see worker-liveness.ts). Optional: a client without it probes nothing.
+   */
+  probeWorker?(workerId: string): Promise<WorkerLiveness>;
+}
+
+/** Connect's offsets API (KIP-875, Kafka 3.6+), which the connector offsets endpoints drive. */
+export interface ConnectOffsetsApi {
+  /**
+   * The offsets Connect manages for the connector (`GET /connectors/{name}/offsets`,
+   * Kafka 3.6+): source partitions and their offsets, or a sink's topic
+   * partitions and Kafka offsets. Null when Connect has no such connector.
+   */
+  offsets(name: string): Promise<ConnectOffset[] | null>;
+  /** `PUT /connectors/{name}/stop`: the connector and its tasks stop (STOPPED), keeping the config; needed before offsets change. */
+  stop(name: string): Promise<void>;
+  /** `PATCH /connectors/{name}/offsets` (connector STOPPED): Connect's message. */
+  alterOffsets(name: string, offsets: readonly ConnectOffset[]): Promise<string>;
+  /** `DELETE /connectors/{name}/offsets` (connector STOPPED): Connect's message. */
+  resetOffsets(name: string): Promise<string>;
 }
 
 interface Answer {
@@ -95,7 +124,7 @@ interface Answer {
   readonly origin: string;
 }
 
-export function createConnectClient(options: ConnectClientOptions): ConnectClient {
+export function createConnectClient(options: ConnectClientOptions): ConnectClient & ConnectOffsetsApi {
   const doFetch = options.fetch ?? createGuardedTransport({ hosts: options.hosts });
   const timeoutMs = options.timeoutMs ?? 15_000;
   const validateTimeoutMs = options.validateTimeoutMs ?? 90_000;
@@ -178,8 +207,10 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   }
 
   const enc = encodeURIComponent;
+  const scheme = options.urls[0]?.startsWith("https:") ? "https:" : "http:";
   return {
     urls: options.urls,
+    probeWorker: (workerId) => probeWorker(workerId, { hosts: options.hosts, transport: doFetch, scheme }),
     async health() {
       try {
         return (await once("GET", "/health")).status === 200;
@@ -260,6 +291,32 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
         return [{ name: value.name ?? "", errors: value.errors.filter((e): e is string => typeof e === "string") }];
       });
     },
+    async offsets(name) {
+      const path = `/connectors/${enc(name)}/offsets`;
+      const result = await call("GET", path);
+      if (result.status === 404) return null;
+      if (result.status !== 200) fail("GET", path, result);
+      const offsets = (result.json as { offsets?: unknown } | null)?.offsets;
+      if (!Array.isArray(offsets) || !offsets.every(isConnectOffset)) throw notConnect("GET", path, result);
+      return offsets;
+    },
+    async stop(name) {
+      const path = `/connectors/${enc(name)}/stop`;
+      const result = await call("PUT", path);
+      if (result.status !== 202 && result.status !== 204 && result.status !== 200) fail("PUT", path, result);
+    },
+    async alterOffsets(name, offsets) {
+      const path = `/connectors/${enc(name)}/offsets`;
+      const result = await call("PATCH", path, { offsets });
+      if (result.status !== 200) fail("PATCH", path, result);
+      return offsetMessage(result.json);
+    },
+    async resetOffsets(name) {
+      const path = `/connectors/${enc(name)}/offsets`;
+      const result = await call("DELETE", path);
+      if (result.status !== 200) fail("DELETE", path, result);
+      return offsetMessage(result.json);
+    },
     async delete(name) {
       const path = `/connectors/${enc(name)}`;
       const result = await call("DELETE", path);
@@ -275,6 +332,21 @@ function messageOf(json: unknown): string | null {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
   const { error_code: code, message } = json as { error_code?: unknown; message?: unknown };
   return typeof code === "number" && typeof message === "string" ? message.slice(0, 2000) : null;
+}
+
+function isJsonObject(json: unknown): json is Record<string, unknown> {
+  return typeof json === "object" && json !== null && !Array.isArray(json);
+}
+
+function isConnectOffset(json: unknown): json is ConnectOffset {
+  if (!isJsonObject(json)) return false;
+  return isJsonObject(json.partition) && (json.offset === null || isJsonObject(json.offset));
+}
+
+/** Connect's `{"message": "…"}` after an offsets change ("" when it wrote none). */
+function offsetMessage(json: unknown): string {
+  const message = isJsonObject(json) ? json.message : undefined;
+  return typeof message === "string" ? message.slice(0, 2000) : "";
 }
 
 function isStringRecord(json: unknown): json is Record<string, string> {

@@ -5,6 +5,8 @@
  * troubleshooting advice, naming the fields that came from the vault.
  */
 import type { ConnectorState, ConnectorStatus, TaskStatus } from "../../domain/resources.js";
+import type { SecretManagerKind } from "../../domain/secret-managers.js";
+import { REBALANCE_DELAY_PROPERTY, SCHEDULED_REBALANCE_MAX_DELAY_MS } from "./rebalance-delay.js";
 import type { ConnectState, ConnectStatus } from "./client.js";
 
 /** Drivers' ways of saying the database could not be reached at all (before any login). */
@@ -18,7 +20,30 @@ export function databaseAddress(connector: { readonly config: Readonly<Record<st
   return port === undefined || port === "" ? host : `${host}:${port}`;
 }
 
-const AUTH_FAILURE = /password authentication failed|Access denied for user|Login failed for user|authentication failed|no pg_hba\.conf entry/i;
+/** Per secret manager: its name and what to check besides the secret's value when the database refuses a login. */
+const CREDENTIAL_ADVICE: Readonly<Record<SecretManagerKind, { readonly name: string; readonly checks: string }>> = {
+  AZURE_KEY_VAULT: { name: "Azure Key Vault", checks: "that the vault and secret names are right, that the integration's service principal has the \"Key Vault Secrets User\" role" },
+  AWS_SECRETS_MANAGER: { name: "AWS Secrets Manager", checks: "that the secret ARN is right, that the integration's IAM role may call secretsmanager:GetSecretValue on it (and kms:Decrypt for a customer-managed key)" },
+  GCP_SECRET_MANAGER: { name: "Google Cloud Secret Manager", checks: "that the project and secret names are right, that the integration's service account has the \"Secret Manager Secret Accessor\" role" },
+};
+
+/** A database's (or a broker's SASL) refusal of the credentials it was given. */
+const AUTH_FAILURE = /password authentication failed|Access denied for user|Login failed for user|authentication failed|no pg_hba\.conf entry|SaslAuthenticationException/i;
+
+/** The secret manager's name, for messages ("Azure Key Vault"); default Azure Key Vault. */
+export function secretManagerName(kind: SecretManagerKind | undefined): string {
+  return CREDENTIAL_ADVICE[kind ?? "AZURE_KEY_VAULT"].name;
+}
+
+/**
+ * Whether a recorded status says the database (or the broker) refused the
+ * credentials: the connector, or a task, failed with an authentication error.
+ * Traces quote the refusal, so a mapped status still shows it.
+ */
+export function isAuthenticationFailure(status: ConnectorStatus): boolean {
+  if (status.state !== "FAILED" && status.state !== "DEGRADED") return false;
+  return [status.trace, ...status.tasks.filter((t) => t.state === "FAILED").map((t) => t.trace)].some((trace) => trace !== null && AUTH_FAILURE.test(trace));
+}
 
 function taskState(state: ConnectState): ConnectorState {
   switch (state) {
@@ -34,11 +59,51 @@ export interface StatusContext {
   /** Config keys whose values came from the secret manager, with their identifiers. */
   readonly managedFields: readonly { readonly key: string; readonly identifier: string }[];
   readonly integrationId: string | null;
+  /** The manager the managed fields came from (the advice names it and its permissions); default Azure Key Vault. */
+  readonly secretManager?: SecretManagerKind;
   /** Where the connector's database is (`host:port`), when the config says. */
   readonly database?: string | null;
   readonly observedAt: string;
   /** Removes any delivered value that a Connect message might echo, raw or encoded, whole or in part (domain/secret-scrub.ts). */
   readonly scrub: (text: string) => string;
+  /**
+   * Worker ids (host:port) that did not answer a probe in this pass (see
+   * worker-liveness.ts). Connect still reports their connectors and tasks
+   * RUNNING until it reassigns them; absent, every worker counts as alive.
+   */
+  readonly unresponsiveWorkers?: ReadonlySet<string> | undefined;
+}
+
+/** What a worker that stopped answering means for the connector, naming what it runs. */
+export function unresponsiveWorkerTrace(workerId: string, runs: readonly string[]): string {
+  const seconds = Math.round(SCHEDULED_REBALANCE_MAX_DELAY_MS / 1000);
+  return `worker ${workerId} is not responding (it runs ${runs.join(", ")}); Kafka Connect will reassign its tasks within ${seconds} s of noticing it gone (${REBALANCE_DELAY_PROPERTY} of vaultwire's worker-config)`;
+}
+
+/**
+ * Connect's view corrected by the probes: a running task on a worker that
+ * does not answer is DEGRADED with a trace, and so is the connector when it
+ * would otherwise say RUNNING (or was DEGRADED already, for a failed task).
+ * FAILED, PAUSED and PROVISIONING stay as they are: they already say it is not running.
+ */
+function withUnresponsiveWorkers(mapped: ConnectorStatus, unresponsive: ReadonlySet<string> | undefined): ConnectorStatus {
+  if (unresponsive === undefined || unresponsive.size === 0) return mapped;
+  const runs = new Map<string, string[]>();
+  const note = (workerId: string | null, what: string) => {
+    if (workerId === null || !unresponsive.has(workerId)) return;
+    runs.set(workerId, [...(runs.get(workerId) ?? []), what]);
+  };
+  note(mapped.workerId, "the connector");
+  for (const task of mapped.tasks) note(task.workerId, `task ${task.id}`);
+  if (runs.size === 0) return mapped;
+  const traces = new Map([...runs].map(([workerId, what]) => [workerId, unresponsiveWorkerTrace(workerId, what)]));
+  const tasks = mapped.tasks.map((task) => {
+    const trace = task.workerId === null ? undefined : traces.get(task.workerId);
+    return trace === undefined || task.state !== "RUNNING" ? task : { ...task, state: "DEGRADED" as const, trace };
+  });
+  if (mapped.state !== "RUNNING" && mapped.state !== "DEGRADED") return { ...mapped, tasks };
+  const workers = [...traces.values()].join("\n");
+  return { ...mapped, state: "DEGRADED", trace: mapped.trace === null ? workers : `${mapped.trace}\n\n${workers}`, tasks };
 }
 
 export function explainTrace(trace: string | undefined, context: StatusContext): string | null {
@@ -56,7 +121,8 @@ export function explainTrace(trace: string | undefined, context: StatusContext):
     .sort((a, b) => Number(/password/i.test(b.key)) - Number(/password/i.test(a.key)));
   if (AUTH_FAILURE.test(clean) && credentialFields.length > 0) {
     const fields = credentialFields.map((f) => `${f.key} (${f.identifier})`).join(", ");
-    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from Azure Key Vault for ${fields}. Check that the secret's value is the database's current user and password, that the vault and secret names are right, that the integration's service principal has the "Key Vault Secrets User" role${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.trim().slice(0, 500)}${more}`;
+    const advice = CREDENTIAL_ADVICE[context.secretManager ?? "AZURE_KEY_VAULT"];
+    return `There were some errors with your configuration:\n${credentialFields[0]?.key ?? "database.password"}: the database rejected the credentials read from ${advice.name} for ${fields}. Check that the secret's value is the database's current user and password, ${advice.checks}${context.integrationId === null ? "" : `, and validate provider integration "${context.integrationId}"`}. The database said: ${firstLine.trim().slice(0, 500)}${more}`;
   }
   if (DATABASE_UNREACHABLE.test(clean) && !AUTH_FAILURE.test(clean)) {
     const where = context.database ? `the database at ${context.database}` : "the database";
@@ -94,5 +160,5 @@ export function mapStatus(status: ConnectStatus | null, context: StatusContext):
       : parts.includes("UNASSIGNED") || status.tasks.length === 0 ? "Kafka Connect is assigning the connector's tasks to workers"
         : "Kafka Connect is starting the connector";
   }
-  return { state, workerId: status.connector.worker_id || null, trace, tasks, observedAt: context.observedAt };
+  return withUnresponsiveWorkers({ state, workerId: status.connector.worker_id || null, trace, tasks, observedAt: context.observedAt }, context.unresponsiveWorkers);
 }

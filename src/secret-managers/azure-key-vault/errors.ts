@@ -6,10 +6,13 @@
  */
 import type { SecretError, SecretErrorCode } from "../secret-manager.js";
 import type { CredentialOwner } from "./credentials.js";
+import { CONNECTION_ERROR_CODES, TLS_ERROR_CODES } from "../network-errors.js";
 
 export const GET_SECRET_ACTION = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
 export const READ_METADATA_ACTION = "Microsoft.KeyVault/vaults/secrets/readMetadata/action";
 export const SECRETS_USER_ROLE = "Key Vault Secrets User";
+/** Azure applies a new role assignment (or a removal) only after a while; a check right after granting still fails. */
+export const RBAC_PROPAGATION_ADVICE = "Azure can take several minutes to apply a new role assignment: if you have just assigned it, validate again in a few minutes.";
 
 /** What was learned from a thrown error. */
 export interface Classified {
@@ -28,12 +31,9 @@ export interface Classified {
   readonly systemCode?: string;
 }
 
-const TLS_CODES = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_UNTRUSTED", "CERT_REJECTED",
-  "EPROTO", "ERR_SSL_WRONG_VERSION_NUMBER",
-]);
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "UND_ERR_SOCKET", "REQUEST_SEND_ERROR"]);
+const TLS_CODES = TLS_ERROR_CODES;
+/** The Azure SDK's own name for a request that could not be sent, besides the shared ones. */
+const CONNECTION_CODES: ReadonlySet<string> = new Set([...CONNECTION_ERROR_CODES, "REQUEST_SEND_ERROR"]);
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN"]);
 
 interface ErrorLike {
@@ -209,7 +209,7 @@ export function explain(c: Classified, x: ErrorContext): string {
     case "PERMISSION_DENIED_RBAC": {
       const permission = c.deniedAction === READ_METADATA_ACTION ? "readMetadata (List Secrets)" : "getSecret (Get Secret)";
       const action = c.deniedAction ?? GET_SECRET_ACTION;
-      return `${identity(x)} is not allowed to read ${secret}: ${vault} uses Azure RBAC and denied the permission ${permission} (${action}). Assign the role "${SECRETS_USER_ROLE}", which grants getSecret and readMetadata, to that service principal on the vault (or on this secret), ${validate}.`;
+      return `${identity(x)} is not allowed to read ${secret}: ${vault} uses Azure RBAC and denied the permission ${permission} (${action}). Assign the role "${SECRETS_USER_ROLE}", which grants getSecret and readMetadata, to that service principal on the vault (or on this secret), ${validate}. ${RBAC_PROPAGATION_ADVICE}`;
     }
     case "PERMISSION_DENIED_ACCESS_POLICY":
       return `${identity(x)} is not allowed to read ${secret}: ${vault} uses access policies and has none granting secrets "${c.deniedAction ?? "get"}" (${c.innerCode ?? "ForbiddenByPolicy"}). Add an access policy with the Get and List secret permissions for that service principal, or switch the vault to Azure RBAC and assign "${SECRETS_USER_ROLE}", ${validate}.`;
@@ -248,6 +248,8 @@ export function explain(c: Classified, x: ErrorContext): string {
     case "JSON_VALUE_NOT_SCALAR":
       return `${secret} cannot be read as JSON.`;
     case "UNEXPECTED":
+    default:
+      // `default`: the codes of other managers (AWS), which classifyAzureError never returns.
       return `${vault} answered unexpectedly${c.status === undefined ? "" : ` (HTTP ${c.status}${c.innerCode === undefined ? "" : ` ${c.innerCode}`})`}${c.systemCode === undefined ? "" : ` (${c.systemCode})`}.`;
   }
 }

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import { parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "./identifier.js";
 import { SecretValue } from "../secret-value.js";
 import type { SecretResult } from "../secret-manager.js";
 import type { FetchedSecret, KeyVaultPort, VaultAccess } from "./key-vault-port.js";
@@ -234,6 +234,26 @@ describe("fetch", () => {
     expect(values(results)).toEqual({ future: "ERROR SECRET_NOT_YET_VALID", past: "ERROR SECRET_EXPIRED", current: "v" });
     expect(results[0]?.ok === false && results[0].error.message).toContain("is not valid before 2026-07-01T00:00:00.000Z");
     expect(results[1]?.ok === false && results[1].error.message).toContain("expired at 2026-05-01T00:00:00.000Z");
+  });
+
+  it("says when a secret expires (its exp), for the expiry warning: whole values, JSON keys, expired ones; nothing without an exp", async () => {
+    const clock = Date.parse("2026-06-01T00:00:00Z");
+    const port = new FakePort();
+    port.set(VAULT, "soon", "v", { expiresOn: new Date("2026-06-10T12:00:00Z") });
+    port.set(VAULT, "json", JSON.stringify({ password: "p" }), { expiresOn: new Date("2026-08-01T00:00:00Z") });
+    port.set(VAULT, "past", "v", { expiresOn: new Date("2026-05-01T00:00:00Z") });
+    port.set(VAULT, "forever", "v");
+    const { manager } = setup({}, port, () => clock);
+    const results = await manager.fetch(integration, [
+      { key: "a", identifier: id(`${VAULT}::soon`) },
+      { key: "b", identifier: id(`${VAULT}::json::password`) },
+      { key: "c", identifier: id(`${VAULT}::past`) },
+      { key: "d", identifier: id(`${VAULT}::forever`) },
+    ]);
+    expect(results.map((r) => (r.ok ? r.expiresAt ?? null : `ERROR ${r.error.code} ${r.error.expiresAt ?? ""}`))).toEqual([
+      "2026-06-10T12:00:00.000Z", "2026-08-01T00:00:00.000Z", "ERROR SECRET_EXPIRED 2026-05-01T00:00:00.000Z", null,
+    ]);
+    expect(results[3]).not.toHaveProperty("expiresAt");
   });
 
   it("keeps values out of logs and JSON", async () => {

@@ -3,8 +3,8 @@
  * names, one GET per distinct secret, and probes an integration's permissions.
  */
 import { setMaxListeners } from "node:events";
-import type { AzureKeyVaultSecretIdentifier } from "../../domain/azure-key-vault-identifier.js";
-import { formatAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import type { AzureKeyVaultSecretIdentifier } from "./identifier.js";
+import { formatAzureKeyVaultIdentifier } from "./identifier.js";
 import { KeyedConcurrencyLimiter } from "../concurrency.js";
 import { withRetry, type RetryPolicy } from "../retry.js";
 import { SecretCache } from "../secret-cache.js";
@@ -13,7 +13,7 @@ import { SecretValue } from "../secret-value.js";
 import { CredentialFactory, type IntegrationCredentials } from "./credentials.js";
 import { diagnoseAuthority, isEndpointResolutionFailure } from "./authority-diagnosis.js";
 import { classifyAzureError, describeFailure, explain, GET_SECRET_ACTION, READ_METADATA_ACTION, SECRETS_USER_ROLE, type Classified, type ErrorContext } from "./errors.js";
-import { readJsonKey } from "./json-secret.js";
+import { readJsonKey } from "../json-secret.js";
 import { SdkKeyVaultPort, type FetchedSecret, type KeyVaultPort, type VaultAccess } from "./key-vault-port.js";
 import { authorityHostOf, cloudOfVaultHost, SETTINGS_DEFAULTS, type AzureIntegration, type AzureKeyVaultSettings } from "./settings.js";
 
@@ -105,16 +105,18 @@ export function createAzureKeyVaultSecretManager(settings: AzureKeyVaultSettings
       return { key: request.key, ok: false, error: fieldError(context, "SECRET_NOT_YET_VALID", `is not valid before ${secret.notBefore.toISOString()} (its activation date); wait, or change the date in Key Vault`) };
     }
     if (secret.expiresOn && secret.expiresOn.getTime() <= at) {
-      return { key: request.key, ok: false, error: fieldError(context, "SECRET_EXPIRED", `expired at ${secret.expiresOn.toISOString()}; store a new version or extend its expiration date in Key Vault`) };
+      return { key: request.key, ok: false, error: { ...fieldError(context, "SECRET_EXPIRED", `expired at ${secret.expiresOn.toISOString()}; store a new version or extend its expiration date in Key Vault`), expiresAt: secret.expiresOn.toISOString() } };
     }
+    // Key Vault's `exp` attribute, for the expiry warning (the poll's GET, or a cached one, carries it).
+    const expiry = secret.expiresOn ? { expiresAt: secret.expiresOn.toISOString() } : {};
     const jsonKey = request.identifier.jsonKey;
-    if (jsonKey === null) return { key: request.key, ok: true, value: secret.value, version: secret.version };
+    if (jsonKey === null) return { key: request.key, ok: true, value: secret.value, version: secret.version, ...expiry };
     const extracted = readJsonKey(secret.value.reveal(), jsonKey);
     if (!extracted.ok) {
       const hint = extracted.code === "JSON_NOT_OBJECT" ? `, so its key ${JSON.stringify(jsonKey)} cannot be read; store a JSON object or drop "::${jsonKey}" to use the whole value` : "";
       return { key: request.key, ok: false, error: fieldError(context, extracted.code, `cannot be used: ${extracted.problem}${hint}`) };
     }
-    return { key: request.key, ok: true, value: new SecretValue(extracted.value), version: secret.version };
+    return { key: request.key, ok: true, value: new SecretValue(extracted.value), version: secret.version, ...expiry };
   }
 
   async function fetch(integration: AzureIntegration, requests: readonly AzureSecretRequest[], options: { live?: boolean } = {}): Promise<SecretResult[]> {

@@ -3,7 +3,7 @@
  * connectors that need no secret manager, and explains to the others what to
  * configure.
  */
-import { formatAzureKeyVaultIdentifier } from "../../domain/azure-key-vault-identifier.js";
+import { formatAzureKeyVaultIdentifier } from "./identifier.js";
 import type { AzureKeyVaultSecretManager } from "./manager.js";
 
 export const UNCONFIGURED_MESSAGE = "vaultwire has no Azure identity configured: set VAULTWIRE_AZURE_CLIENT_ID and one credential (VAULTWIRE_AZURE_CLIENT_SECRET, VAULTWIRE_AZURE_CLIENT_CERTIFICATE_FILE, VAULTWIRE_AZURE_FEDERATED_TOKEN_FILE or VAULTWIRE_AZURE_MANAGED_IDENTITY=true) and restart the server";

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Availability, KafkaCluster } from "../../domain/resources.js";
 import type { Cloud, ClusterType, Networking } from "../../domain/region-policy.js";
 import { decodeStringList, encodeStringList } from "../json-columns.js";
-import { readPageRequest, toPage } from "../page-token.js";
+import { readPageRequest, toPage } from "../../domain/page-token.js";
 import type { ClustersTable, Database } from "../schema.js";
 import type { ClusterRepository } from "../store.js";
 import { toCount, write } from "./write.js";

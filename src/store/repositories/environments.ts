@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Environment } from "../../domain/resources.js";
-import { readPageRequest, toPage } from "../page-token.js";
+import { readPageRequest, toPage } from "../../domain/page-token.js";
 import type { Database, EnvironmentsTable } from "../schema.js";
 import type { EnvironmentRepository, Page } from "../store.js";
 import { write } from "./write.js";

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { IntegrationProvider, ProviderIntegration, StoredIntegrationStatus } from "../../domain/resources.js";
 import { decodeIntegrationConfig, encodeIntegrationConfig } from "../json-columns.js";
-import { readPageRequest, toPage } from "../page-token.js";
+import { readPageRequest, toPage } from "../../domain/page-token.js";
 import type { Database, IntegrationsTable } from "../schema.js";
 import type { IntegrationRepository } from "../store.js";
 import { toCount, write } from "./write.js";

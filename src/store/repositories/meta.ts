@@ -18,5 +18,9 @@ export function metaRepository(db: Kysely<Database>): MetaRepository {
       if (stored === undefined) throw new Error(`the store's meta key "${key}" vanished while it was being set`);
       return stored;
     },
+
+    async set(key, value) {
+      await write(() => db.insertInto("meta").values({ key, value }).onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute());
+    },
   };
 }

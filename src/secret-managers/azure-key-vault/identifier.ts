@@ -8,7 +8,8 @@
  * pasted by mistake into a managed field); the only part ever quoted is the
  * vault host, when it is well-formed but not allowed.
  */
-import { err, ok, type Result } from "./result.js";
+import { err, ok, type Result } from "../../domain/result.js";
+import type { IdentifierError, IdentifierGrammar } from "../../domain/secret-managers.js";
 import { DEFAULT_VAULT_HOST_POLICY, describeVaultHostPolicy, isValidPort, isVaultHostAllowed, type VaultHostPolicy } from "./vault-host-policy.js";
 
 export const AZURE_KEY_VAULT_IDENTIFIER_FORMAT = "<vault-uri>::<secret-name> or <vault-uri>::<secret-name>::<json-key>";
@@ -18,12 +19,7 @@ export const MAX_SECRET_NAME_LENGTH = 127;
 
 export type IdentifierPart = "identifier" | "vault-uri" | "host" | "port" | "secret-name" | "json-key";
 
-export interface IdentifierError {
-  /** Which part of the identifier is wrong. */
-  readonly part: IdentifierPart;
-  /** One line, naming the problem and showing the expected format. */
-  readonly message: string;
-}
+export type { IdentifierError } from "../../domain/secret-managers.js";
 
 export interface AzureKeyVaultSecretIdentifier {
   readonly manager: "AZURE_KEY_VAULT";
@@ -202,5 +198,18 @@ export function azureKeyVaultPatterns(policy: VaultHostPolicy = DEFAULT_VAULT_HO
     vaultUri: `${prefix}$`,
     // The host's first label (the vault name) has no "--": its hyphens stand alone up to the first ".", ":" or "/".
     noDoubleHyphenInVaultName: String.raw`^[^:]*://[^.:/\-]*(?:-[^.:/\-]+)*(?:[.:/]|$)`,
+  };
+}
+
+/** The Azure Key Vault grammar, with the operator's allowed vault hosts bound in. */
+export function azureKeyVaultGrammar(policy: VaultHostPolicy = DEFAULT_VAULT_HOST_POLICY): IdentifierGrammar<AzureKeyVaultSecretIdentifier> {
+  return {
+    manager: "AZURE_KEY_VAULT",
+    cloud: "AZURE",
+    format: AZURE_KEY_VAULT_IDENTIFIER_FORMAT,
+    example: AZURE_KEY_VAULT_IDENTIFIER_EXAMPLE,
+    parse: (value) => parseAzureKeyVaultIdentifier(value, policy),
+    display: formatAzureKeyVaultIdentifier,
+    looksLikeIdentifier: looksLikeAzureKeyVaultIdentifier,
   };
 }

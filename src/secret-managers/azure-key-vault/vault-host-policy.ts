@@ -3,7 +3,8 @@
  * able to steer vaultwire's cloud credentials to an arbitrary host, so every
  * vault URI is checked against this policy before any network call.
  */
-import { err, ok, type Result } from "./result.js";
+import { err, ok, type Result } from "../../domain/result.js";
+import type { AllowedSecretHosts } from "../../domain/secret-managers.js";
 
 /** DNS suffixes of Azure Key Vault in the public, China, US Government and (legacy) German clouds. */
 export const AZURE_KEY_VAULT_DNS_SUFFIXES = [
@@ -84,4 +85,14 @@ export function describeVaultHostPolicy(policy: VaultHostPolicy): string {
   const parts = policy.cloudSuffixes.map((s) => `<vault-name>.${s}`);
   parts.push(...policy.extraHosts);
   return parts.length === 0 ? "no vault hosts are allowed by this server's configuration" : parts.join(", ");
+}
+
+/** The policy as a form shows it: `<vault-name>.<suffix>` per cloud, then the operator's exact hosts. */
+export function allowedVaultHosts(policy: VaultHostPolicy): AllowedSecretHosts {
+  return { patterns: policy.cloudSuffixes.map((s) => `<vault-name>.${s}`), hosts: [...policy.extraHosts] };
+}
+
+/** A policy from what `allowedVaultHosts` reported (the web console's copy of the server's policy). */
+export function vaultHostPolicyFrom(allowed: AllowedSecretHosts): Result<VaultHostPolicy, string> {
+  return createVaultHostPolicy({ cloudSuffixes: allowed.patterns.map((p) => p.replace(/^<vault-name>\./, "")), extraHosts: allowed.hosts });
 }

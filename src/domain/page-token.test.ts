@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clampPageSize, decodePageToken, encodePageToken, PAGE_TOKEN_PATTERN, readPageRequest, toPage } from "./page-token.js";
-import { InvalidPageTokenError } from "./store.js";
+import { clampPageSize, decodePageToken, encodePageToken, InvalidPageTokenError, PAGE_TOKEN_PATTERN, readPageRequest, toPage } from "./page-token.js";
 
 const position = { createdAt: "2024-05-06T07:08:09.123Z", id: "env-ab12cd34" };
 

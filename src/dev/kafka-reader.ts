@@ -8,6 +8,10 @@
  * against Kafka 4.4.0, which dropped old protocol versions (KIP-896): kafkajs
  * negotiates Metadata, Fetch, ListOffsets and Produce versions the broker
  * still serves (its classic-protocol group consumer works too).
+ *
+ * Dev tooling beside local-kafka.ts: the quickstart reads the captured topic
+ * with it, the end-to-end tests and benchmarks too. kafkajs is a
+ * devDependency, which is fine because src/dev/ is not in the package.
  */
 import { createRequire } from "node:module";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AZURE_KEY_VAULT_IDENTIFIER_FORMAT, formatAzureKeyVaultIdentifier, parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "./azure-key-vault-identifier.js";
+import { AZURE_KEY_VAULT_IDENTIFIER_FORMAT, formatAzureKeyVaultIdentifier, parseAzureKeyVaultIdentifier, type AzureKeyVaultSecretIdentifier } from "./identifier.js";
 import { createVaultHostPolicy, type VaultHostPolicy } from "./vault-host-policy.js";
 
 function policy(extraHosts: string[]): VaultHostPolicy {

@@ -5,8 +5,31 @@
  * (created_at, id), and described exactly by PAGE_TOKEN_PATTERN, so that
  * every token of that form names a position (a page, possibly empty) and
  * everything else is refused. Clients treat it as opaque.
+ *
+ * The paging contract of the API, so it is the domain's: the store encodes
+ * and decodes tokens, http/ puts PAGE_TOKEN_PATTERN in the route schemas and
+ * maps InvalidPageTokenError to a 400.
  */
-import { InvalidPageTokenError, type Page, type PageRequest } from "./store.js";
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; null on the last page. */
+  readonly nextPageToken: string | null;
+}
+
+export interface PageRequest {
+  /** 1–100; default 10 (Confluent's default page size). */
+  readonly pageSize?: number;
+  readonly pageToken?: string | null;
+}
+
+/** A page token that does not decode, or names a position that cannot exist. */
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super("invalid page_token");
+    this.name = "InvalidPageTokenError";
+  }
+}
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;
