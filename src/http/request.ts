@@ -1,6 +1,7 @@
 /** Helpers for reading untrusted request parts. */
 import { InputError } from "../domain/errors.js";
 import { pageSizeOf } from "./links.js";
+import { decodePageToken } from "../domain/page-token.js";
 import type { PageRequest } from "../store/store.js";
 
 /** The body as a JSON object, or a 400 that says what was expected. */
@@ -21,7 +22,11 @@ export function objectField(value: unknown, field: string): Record<string, unkno
 export function pageRequest(query: { page_size?: string; page_token?: string }): PageRequest {
   const pageSize = pageSizeOf(query.page_size);
   if (Number.isNaN(pageSize)) throw new InputError("page_size must be a whole number from 1 to 100", [{ field: "page_size", message: "must be a whole number from 1 to 100" }]);
-  return { ...(pageSize === undefined ? {} : { pageSize }), pageToken: query.page_token ?? null };
+  const pageToken = query.page_token ?? null;
+  // Checked here, not only where a repository decodes it: a list a service answers without
+  // a query (another organization's scope, nothing visible) must refuse a bad token all the same.
+  if (pageToken !== null && pageToken !== "") decodePageToken(pageToken);
+  return { ...(pageSize === undefined ? {} : { pageSize }), pageToken };
 }
 
 /** A required query parameter such as `environment`. */

@@ -44,6 +44,29 @@ describe.each(storeTargets().slice(0, 1))("the schemas say what the server does 
     expect(response.body.data).toEqual([]);
   });
 
+  it("every list refuses a page_token outside the documented form, even one it answers without a query", async () => {
+    const document = (await server.api<{ paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>> }>("GET", "/openapi.json")).body;
+    const required: Record<string, string> = { environment: seed.environmentId, crn_pattern: "crn://confluent.cloud/organization=another-org" };
+    const lists = Object.entries(document.paths).filter(([, operations]) => operations.get?.parameters?.some((p) => p.name === "page_token" && p.in === "query") === true);
+    // Each family's lists, the organizations and role bindings among them (another organization's scope used to skip the check).
+    expect(lists.map(([path]) => path)).toEqual(expect.arrayContaining(["/org/v2/environments", "/org/v2/organizations", "/iam/v2/role-bindings", "/cmk/v2/clusters"]));
+    for (const [path, operations] of lists) {
+      const params = new URLSearchParams();
+      for (const parameter of operations.get?.parameters ?? []) {
+        if (parameter.in !== "query" || parameter.required !== true) continue;
+        const value = required[parameter.name];
+        if (value === undefined) throw new Error(`${path}: no value for the required ${parameter.name}`);
+        params.set(parameter.name, value);
+      }
+      for (const token of ["abc", "\u0084", "1_2024-01-01T00:00:00Z_x y"]) {
+        params.set("page_token", token);
+        const response = await server.api<V2Error>("GET", `${path}?${params.toString()}`);
+        expect(response.status, `${path} page_token=${JSON.stringify(token)}`).toBe(400);
+        expect(response.body.errors[0]?.source?.pointer, path).toBe("/page_token");
+      }
+    }
+  });
+
   it("a query parameter given twice is a 400 naming it, not a 500", async () => {
     for (const path of ["/cmk/v2/clusters?environment=a&environment=b", "/pim/v2/integrations?environment=a&environment=b", "/org/v2/environments?page_size=1&page_size=2"]) {
       const response = await server.api<V2Error>("GET", path);
@@ -60,7 +83,7 @@ describe.each(storeTargets().slice(0, 1))("the schemas say what the server does 
   it("an API key's resource.id and description may be null, as documented", async () => {
     const response = await server.api<{ spec: { resource: { kind: string } } }>("POST", "/iam/v2/api-keys", { spec: { description: null, resource: { id: null } } });
     expect(response.status).toBe(202);
-    expect(response.body.spec.resource.kind).toBe("Organization");
+    expect(response.body.spec.resource.kind).toBe("Cloud");
   });
 
   it("pim: a display_name filter over 60 characters is a 400", async () => {
