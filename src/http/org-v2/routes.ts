@@ -61,7 +61,7 @@ export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): vo
   const params = { type: "object", properties: { id: pathId(64) }, required: ["id"] } as const;
 
   app.post(BASE, { schema: { tags, summary: "Create an environment", body, response: { 201: environmentSchema, ...v2ErrorResponses(400, 403) } } }, async (request, reply) => {
-    const environment = await service.create(deps.principalOf(request), { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled });
+    const environment = await service.create(deps.principalOf(request), { displayName: objectBody(request.body).display_name });
     return reply.status(201).send(renderEnvironment(deps.links, environment));
   });
 
@@ -80,7 +80,7 @@ export function registerOrgV2(app: FastifyInstance, deps: RouteDependencies): vo
   });
 
   app.patch<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Rename an environment", params, body, response: { 200: environmentSchema, ...v2ErrorResponses(400, 404) } } }, async (request) => {
-    return renderEnvironment(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled }));
+    return renderEnvironment(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name }));
   });
 
   app.delete<{ Params: IdParams }>(`${BASE}/:id`, { schema: { tags, summary: "Delete an empty environment", params, response: { 204: { type: "null" }, ...v2ErrorResponses(403, 404, 409) } } }, async (request, reply) => {
@@ -117,6 +117,7 @@ function registerOrganizations(app: FastifyInstance, deps: RouteDependencies): v
   });
 
   app.patch<{ Params: IdParams }>(`${ORGANIZATIONS}/:id`, { schema: { tags, summary: "Rename the organization (organization-wide OrganizationAdmin keys)", params, body, response: { 200: organizationSchema, ...v2ErrorResponses(400, 403, 404) } } }, async (request) => {
-    return renderOrganization(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: objectBody(request.body).display_name, jitEnabled: objectBody(request.body).jit_enabled }));
+    const body = objectBody(request.body);
+    return renderOrganization(deps.links, await service.update(deps.principalOf(request), request.params.id, { displayName: body.display_name, jitEnabled: body.jit_enabled }));
   });
 }
